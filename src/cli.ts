@@ -1,0 +1,55 @@
+// The albctl program: global options, one registration per command, one place that renders errors.
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { AlbctlError, ExitCode, exitCodeOf } from './errors.js';
+import { addGlobalOptions } from './commands/options.js';
+import { register as destroy } from './commands/destroy.js';
+import { register as status } from './commands/status.js';
+import { register as targetGroup } from './commands/target-group.js';
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+export function buildProgram(): Command {
+  const program = new Command('albctl')
+    .description('Provision a production-shaped web tier on AWS behind an Application Load Balancer, and load-test it.')
+    .version(version, '-V, --version')
+    .showHelpAfterError(false)
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  addGlobalOptions(program);
+  for (const register of [targetGroup, status, destroy]) register(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await buildProgram().parseAsync(argv);
+    return ExitCode.ok;
+  } catch (err) {
+    return report(err, verbose);
+  }
+}
+
+function report(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    process.stderr.write(`albctl: ${err.message.replace(/^error: /, '')} (see albctl --help)\n`);
+    return ExitCode.usage;
+  }
+  const code = exitCodeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`albctl: ${message}\n`);
+  if (verbose) {
+    for (let cause = (err as Error)?.cause; cause; cause = (cause as Error).cause) {
+      process.stderr.write(`  caused by: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}\n`);
+    }
+  }
+  if (!(err instanceof AlbctlError) && (verbose || process.env.ALBCTL_DEBUG)) {
+    process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  }
+  return code;
+}
+
+process.exitCode = await main();

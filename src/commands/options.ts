@@ -1,0 +1,109 @@
+// Command-line plumbing shared by every command: global options, question flags.
+// Light on purpose: `albctl --help` loads this and commander, nothing else.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { namesFor } from '../inputs/names.js';
+import { stackName } from '../inputs/parse.js';
+import { flagOf, showValue, type Question } from '../inputs/question.js';
+import type { GivenFlag } from '../inputs/resolve.js';
+
+export interface Globals {
+  stack: string;
+  statePath: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  yes: boolean;
+  json: boolean;
+  dryRun: boolean;
+  color: boolean;
+  verbose: boolean;
+}
+
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--stack <name>', 'names the deployment; prefix of every resource name (env ALBCTL_STACK)')
+    .option('--state <path>', 'the state file (default: .albctl/<stack>.json)')
+    .option('--region <region>', 'AWS region (default: from the AWS config)')
+    .option('--profile <profile>', 'AWS profile (default: from the AWS config)')
+    .option('--endpoint-url <url>', 'send every AWS call there (moto, LocalStack); AWS_ENDPOINT_URL works too')
+    .option('-y, --yes', 'never prompt: flags, then saved state, then defaults')
+    .option('--json', 'one JSON document on stdout; human output on stderr')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--no-color', 'plain text (also NO_COLOR)')
+    .option('-v, --verbose', 'log every AWS call on stderr');
+}
+
+export function globalsOf(cmd: Command, env: NodeJS.ProcessEnv = process.env): Globals {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const given = (o.stack as string | undefined) ?? env.ALBCTL_STACK;
+  const stack = stackName(given ?? 'albctl', o.stack !== undefined ? '--stack' : given !== undefined ? 'ALBCTL_STACK' : '--stack');
+  const endpoint = o.endpointUrl as string | undefined;
+  if (endpoint !== undefined) checkUrl(endpoint, '--endpoint-url');
+  else if (env.AWS_ENDPOINT_URL) checkUrl(env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  if (o.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(String(o.region))) {
+    throw new UsageError(`--region must be an AWS region like us-east-1 (got ${JSON.stringify(o.region)})`);
+  }
+  const statePath = (o.state as string | undefined) ?? `.albctl/${stack}.json`;
+  if (!statePath.trim()) throw new UsageError('--state must be a file path');
+  return {
+    stack,
+    statePath,
+    region: o.region as string | undefined,
+    profile: o.profile as string | undefined,
+    endpoint,
+    yes: !!o.yes,
+    json: !!o.json,
+    dryRun: !!o.dryRun,
+    color: o.color !== false,
+    verbose: !!o.verbose,
+  };
+}
+
+function checkUrl(raw: string, flag: string): void {
+  let ok = false;
+  try {
+    const u = new URL(raw);
+    ok = (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`${flag} must be an http:// or https:// URL (got ${JSON.stringify(raw)})`);
+}
+
+function attrName(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Declare each question as an option; values stay raw strings, parsed by the question itself. */
+export function addQuestionOptions(cmd: Command, questions: readonly Question[], where: 'command' | 'init'): Command {
+  for (const q of questions) {
+    const flag = flagOf(q, where);
+    const short = where === 'command' && q.short ? `-${q.short}, ` : '';
+    cmd.option(`${short}${flag}${q.arg ? ` ${q.arg}` : ''}`, withDefault(q));
+    if (q.negatable) cmd.option(`--no-${flag.slice(2)}`, `not: ${q.description}`);
+  }
+  return cmd;
+}
+
+/** "port the instances serve on (default: 8080)", when the default does not depend on AWS. */
+function withDefault(q: Question): string {
+  if (/\(default/.test(q.description)) return q.description;
+  const d = q.default?.({ stack: '<stack>', names: namesFor('<stack>'), values: {} });
+  return d === undefined || typeof d === 'boolean' ? q.description : `${q.description} (default: ${showValue(q, d)})`;
+}
+
+/** The flags the user actually typed, keyed by question. */
+export function givenFlags(cmd: Command, questions: readonly Question[], where: 'command' | 'init'): Map<string, GivenFlag> {
+  const given = new Map<string, GivenFlag>();
+  const opts = cmd.opts() as Record<string, unknown>;
+  for (const q of questions) {
+    const flag = flagOf(q, where);
+    const attr = attrName(flag.slice(2));
+    if (cmd.getOptionValueSource(attr) !== 'cli') continue;
+    const value = opts[attr];
+    const typed = value === false ? `--no-${flag.slice(2)}` : flag;
+    given.set(q.key, { raw: typeof value === 'boolean' ? String(value) : String(value), flag: typed });
+  }
+  return given;
+}

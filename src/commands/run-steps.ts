@@ -1,0 +1,58 @@
+// The shape every step command shares: parse flags, resolve inputs, apply (or plan) the steps,
+// print what was done. Loaded only when such a command runs.
+import type { Command } from 'commander';
+import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
+import { namesFor } from '../inputs/names.js';
+import type { Question } from '../inputs/question.js';
+import { parseFlags, persistable, resolveInputs } from '../inputs/resolve.js';
+import { registry, stepsById } from '../steps/graph.js';
+import type { Ui } from '../ui/types.js';
+import { givenFlags, globalsOf } from './options.js';
+import { runSession } from './session.js';
+
+export interface StepCommandSpec {
+  command: string;
+  questions: readonly Question[];
+  steps: readonly string[];
+  /** Cross-field checks on the resolved values; throw a UsageError naming the flag. */
+  validate?: (values: Readonly<Record<string, unknown>>) => void;
+  /** The command's own result document, from the outputs of its steps. */
+  result?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
+}
+
+export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promise<void> {
+  const globals = globalsOf(cmd);
+  const flagValues = parseFlags(spec.questions, givenFlags(cmd, spec.questions, 'command'));
+  await runSession(cmd, spec.command, { lock: true }, async (s) => {
+    const { values } = resolveInputs(spec.questions, flagValues, s.state.inputs, {
+      stack: globals.stack,
+      names: namesFor(globals.stack),
+    });
+    spec.validate?.(values);
+    await s.identify();
+    const ctx = s.context({ ...s.state.inputs, ...values });
+    s.state.rememberInputs(persistable(spec.questions, values));
+    const items = await applySteps(ctx, stepsById(spec.steps), registry);
+    const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(spec.steps.map((id) => [id, ctx.outputs.get(id)]));
+    return {
+      doc: { stack: globals.stack, dryRun: globals.dryRun, actions: items, ...outputs },
+      human: () => renderActions(s.ui, items, globals.dryRun),
+    };
+  });
+}
+
+export function renderActions(ui: Ui, items: readonly PlanItem[], dryRun: boolean): void {
+  if (!dryRun) {
+    const changed = items.filter((i) => i.action !== 'none').length;
+    ui.info(changed === 0 ? 'nothing to do: everything matches' : `done: ${changed} change(s)`);
+    return;
+  }
+  ui.info('plan (--dry-run: nothing was changed):');
+  for (const i of items) {
+    ui.info(`  ${i.action.padEnd(6)} ${i.kind} ${i.name ?? i.id ?? ''}`);
+    for (const c of i.changes) ui.info(`         ${c}`);
+  }
+  if (items.every((i) => i.action === 'none')) ui.info('  nothing to do');
+}
+
+export { pastTense };

@@ -1,0 +1,125 @@
+// A command's run: globals, UI, state (and its lock), AWS clients, Ctrl-C. Loaded only when a
+// command runs, never for --help.
+import type { Command } from 'commander';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { Aws } from '../aws/clients.js';
+import { toAlbctlError } from '../aws/errors.js';
+import type { Ctx } from '../engine/context.js';
+import { UsageError } from '../errors.js';
+import { namesFor } from '../inputs/names.js';
+import { acquireLock, type Lock } from '../state/lock.js';
+import { StateStore, type Identity } from '../state/store.js';
+import { createUi } from '../ui/create.js';
+import type { Ui } from '../ui/types.js';
+import { globalsOf, type Globals } from './options.js';
+
+export interface Session {
+  command: string;
+  globals: Globals;
+  ui: Ui;
+  state: StateStore;
+  aws: Aws;
+  signal: AbortSignal;
+  /** STS: who and where we are; refuses (exit 3) a state made elsewhere. */
+  identify(): Promise<Identity>;
+  context(inputs: Record<string, unknown>): Ctx;
+}
+
+export interface SessionOptions {
+  /** Take the stack's lock (every command that may change the state, unless --dry-run). */
+  lock: boolean;
+}
+
+/** Run `body` inside a session; its return value is the command's result (--json prints it). */
+export async function runSession(
+  cmd: Command,
+  command: string,
+  options: SessionOptions,
+  body: (s: Session) => Promise<{ doc: unknown; human?: () => void } | void>,
+): Promise<void> {
+  const globals = globalsOf(cmd);
+  const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
+  const abort = new AbortController();
+  const stopSignals = onInterrupt(abort, ui);
+  let lock: Lock | undefined;
+  const aws = new Aws({
+    region: globals.region,
+    profile: globals.profile,
+    endpoint: globals.endpoint,
+    dryRun: globals.dryRun,
+    onCall: (c) =>
+      ui.debug(`aws ${c.service}.${c.operation} ${c.ms.toFixed(0)}ms retries=${c.retries}${c.error ? ` error=${c.error}` : ''}`),
+  });
+  try {
+    if (options.lock && !globals.dryRun) lock = await acquireLock(globals.statePath, command);
+    const state = await StateStore.load(globals.statePath, globals.stack);
+    const session: Session = {
+      command,
+      globals,
+      ui,
+      state,
+      aws,
+      signal: abort.signal,
+      identify: () => identify(aws, state, abort.signal),
+      context: (inputs) => ({
+        stack: globals.stack,
+        names: namesFor(globals.stack),
+        inputs,
+        state,
+        aws,
+        ui,
+        signal: abort.signal,
+        dryRun: globals.dryRun,
+        outputs: new Map(),
+      }),
+    };
+    const result = await body(session);
+    ui.close();
+    if (result) ui.result(result.doc, result.human);
+  } finally {
+    ui.close();
+    stopSignals();
+    aws.destroy();
+    await lock?.release();
+  }
+}
+
+async function identify(aws: Aws, state: StateStore, signal: AbortSignal): Promise<Identity> {
+  const sts = aws.client(STSClient);
+  let region: string;
+  try {
+    region = await (sts as unknown as { config: { region: () => Promise<string> } }).config.region();
+  } catch {
+    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile');
+  }
+  if (!region) throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile');
+  let account: string;
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+    account = out.Account!;
+  } catch (err) {
+    throw toAlbctlError(err, 'AWS identity (sts:GetCallerIdentity)');
+  }
+  const who: Identity = { account, region, endpoint: aws.endpoint };
+  state.checkIdentity(who);
+  state.rememberIdentity(who);
+  return who;
+}
+
+/** First Ctrl-C: stop between AWS calls, leave the state consistent. Second: leave at once. */
+function onInterrupt(abort: AbortController, ui: Ui): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      ui.close();
+      process.exit(130);
+    }
+    ui.warn(`${signal}: stopping after the current AWS call (press Ctrl-C again to quit at once)`);
+    abort.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

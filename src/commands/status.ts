@@ -1,0 +1,33 @@
+// `albctl status`: every resource in the state, live from AWS.
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('every resource in the state, live: target health, ASG size, DNS names, listeners')
+    .action(async (_opts, self: Command) => run(self));
+}
+
+async function run(cmd: Command): Promise<void> {
+  const [{ runSession }, { statusRows }, { registry }] = await Promise.all([
+    import('./session.js'),
+    import('../engine/status.js'),
+    import('../steps/graph.js'),
+  ]);
+  await runSession(cmd, 'status', { lock: false }, async (s) => {
+    const stack = s.globals.stack;
+    if (!s.state.exists) {
+      s.ui.info(`no state for stack ${stack} at ${s.state.file}: nothing deployed`);
+      return { doc: { stack, account: null, region: null, resources: [] } };
+    }
+    const who = await s.identify();
+    const rows = await statusRows(s.context({ ...s.state.inputs }), registry);
+    return {
+      doc: { stack, account: who.account, region: who.region, resources: rows },
+      human: () => {
+        s.ui.info(`stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`);
+        s.ui.table(['RESOURCE', 'NAME', 'STATE', 'DETAIL'], rows.map((r) => [r.resource, r.name, r.state, r.detail]));
+      },
+    };
+  });
+}

@@ -1,0 +1,47 @@
+// The context every step receives: inputs, state, AWS clients, UI, the abort signal.
+import { UsageError } from '../errors.js';
+import type { Aws } from '../aws/clients.js';
+import type { Names } from '../inputs/names.js';
+import type { StateStore } from '../state/store.js';
+import type { Ui } from '../ui/types.js';
+
+export type Outputs = Record<string, unknown>;
+
+export interface Ctx {
+  stack: string;
+  names: Names;
+  /** Resolved inputs (flags, saved state, defaults), keyed by question key. */
+  inputs: Readonly<Record<string, unknown>>;
+  state: StateStore;
+  aws: Aws;
+  ui: Ui;
+  signal: AbortSignal;
+  dryRun: boolean;
+  /** Outputs produced in this run (discovery steps, and steps applied so far). */
+  outputs: Map<string, Outputs>;
+}
+
+/** What a step needs from another: from this run, else from the state, else a usage error naming the command. */
+export function need<T extends Outputs>(ctx: Ctx, stepId: string, command: string): T {
+  const fresh = ctx.outputs.get(stepId);
+  if (fresh) return fresh as T;
+  const rec = ctx.state.resource(stepId);
+  if (rec?.status === 'created') return rec.outputs as T;
+  throw new UsageError(`this needs the ${describeStep(stepId)}, which ${ctx.state.file} does not have: run \`albctl ${command}\` first`);
+}
+
+/** Outputs of another step when it exists, without insisting. */
+export function maybe<T extends Outputs>(ctx: Ctx, stepId: string): T | undefined {
+  const fresh = ctx.outputs.get(stepId);
+  if (fresh) return fresh as T;
+  const rec = ctx.state.resource(stepId);
+  return rec?.status === 'created' ? (rec.outputs as T) : undefined;
+}
+
+export function input<T>(ctx: Ctx, key: string): T {
+  return ctx.inputs[key] as T;
+}
+
+function describeStep(id: string): string {
+  return id.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+}

@@ -1,0 +1,53 @@
+// Destroying what the state owns, in reverse dependency order, waiting where AWS needs it.
+// A resource the state recorded by id is ours; one found only by name must carry our tag.
+import { toAlbctlError } from '../aws/errors.js';
+import type { ResourceRecord } from '../state/schema.js';
+import type { AnyStep, Found } from '../steps/types.js';
+import type { PlanItem, Registry } from './apply.js';
+import type { Ctx } from './context.js';
+import { reversed, runGraph, topoOrder } from './graph.js';
+
+/** Destroy (or, with ctx.dryRun, plan the destruction of) every resource in the state. */
+export async function destroyAll(ctx: Ctx, registry: Registry): Promise<PlanItem[]> {
+  const ids = ctx.state.resourceIds().filter((id) => {
+    if (registry.has(id)) return true;
+    ctx.ui.warn(`the state has a resource "${id}" this albctl does not know; left in the state`);
+    return false;
+  });
+  const nodes = ids.map((id) => registry.get(id)!);
+  const items = new Map<string, PlanItem>();
+  await runGraph(reversed(nodes), async (id) => {
+    items.set(id, await destroyOne(ctx, registry.get(id)!, ctx.state.resource(id)!));
+  }, ctx.signal);
+  if (!ctx.dryRun && ctx.state.resourceIds().length === 0) await ctx.state.removeFile();
+  return topoOrder(reversed(nodes)).map((id) => items.get(id)!);
+}
+
+async function destroyOne(ctx: Ctx, step: AnyStep, rec: ResourceRecord): Promise<PlanItem> {
+  const what = `${step.describe(ctx)}`;
+  const item: PlanItem = { step: step.id, kind: step.kind, name: rec.name, id: rec.id, action: 'delete', changes: [] };
+  const task = ctx.dryRun ? undefined : ctx.ui.task(`deleting ${what}`);
+  try {
+    const found: Found | undefined = await step.find(ctx, rec);
+    if (!found) {
+      if (!ctx.dryRun) await ctx.state.forget(step.id);
+      task?.skip(`already gone: ${what}`);
+      return { ...item, action: 'none' };
+    }
+    if (!found.owned && found.id !== rec.id) {
+      // Found by name only, without our tag: not ours to delete.
+      if (!ctx.dryRun) await ctx.state.forget(step.id);
+      task?.skip(`kept ${what}: ${found.name ?? found.id} is not tagged albctl:stack=${ctx.stack}`);
+      return { ...item, id: found.id, action: 'keep' };
+    }
+    if (ctx.dryRun) return { ...item, id: found.id };
+    await ctx.state.markDeleting(step.id);
+    await step.destroy(ctx, found);
+    await ctx.state.forget(step.id);
+    task?.succeed(`deleted ${what}`);
+    return { ...item, id: found.id };
+  } catch (err) {
+    task?.fail(`deleting ${what}: failed`);
+    throw toAlbctlError(err, what);
+  }
+}

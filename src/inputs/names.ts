@@ -1,0 +1,28 @@
+// The one name builder: every resource name derives from the stack (SPEC.md "Names and tags").
+export interface Names {
+  targetGroup: string;
+  loadBalancer: string;
+  albSecurityGroup: string;
+  webSecurityGroup: string;
+  launchTemplate: string;
+  autoScalingGroup: string;
+  scalingPolicy: string;
+}
+
+export function namesFor(stack: string): Names {
+  return {
+    targetGroup: `${stack}-tg`,
+    loadBalancer: `${stack}-alb`,
+    albSecurityGroup: `${stack}-alb-sg`,
+    webSecurityGroup: `${stack}-web-sg`,
+    launchTemplate: `${stack}-lt`,
+    autoScalingGroup: `${stack}-asg`,
+    scalingPolicy: `${stack}-target-tracking`,
+  };
+}
+
+/** `<stack>-cert-<yyyymmddhhmm>` in UTC. */
+export function certificateName(stack: string, at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+  return `${stack}-cert-${stamp}`;
+}

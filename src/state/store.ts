@@ -1,0 +1,174 @@
+// The state store: the one place that reads and writes .albctl/<stack>.json.
+// Every change is saved at once (atomically, one write at a time), because the state is what
+// lets an interrupted run resume and `destroy` find everything.
+import { readFile, rm } from 'node:fs/promises';
+import { StateConflictError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { emptyState, stateFile, type ResourceRecord, type StateFile } from './schema.js';
+
+export interface Identity {
+  account: string;
+  region: string;
+  endpoint?: string;
+}
+
+export class StateStore {
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private data: StateFile,
+    private onDisk: boolean,
+  ) {}
+
+  /** Read the state, or start an empty one (written on the first change). Never rewrites a file it cannot parse. */
+  static async load(file: string, stack: string): Promise<StateStore> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new StateStore(file, emptyState(stack), false);
+      throw new StateConflictError(`cannot read the state file ${file}: ${(err as Error).message}`);
+    }
+    return new StateStore(file, parseState(file, text, stack), true);
+  }
+
+  get exists(): boolean {
+    return this.onDisk;
+  }
+
+  get stack(): string {
+    return this.data.stack;
+  }
+
+  get snapshot(): Readonly<StateFile> {
+    return this.data;
+  }
+
+  get inputs(): Readonly<Record<string, unknown>> {
+    return this.data.inputs;
+  }
+
+  resource(id: string): ResourceRecord | undefined {
+    return this.data.resources[id];
+  }
+
+  resourceIds(): string[] {
+    return Object.keys(this.data.resources);
+  }
+
+  /** Refuse to act with credentials or a region other than the ones the stack was made with. */
+  checkIdentity(who: Identity): void {
+    const { account, region, endpoint } = this.data;
+    if (account && account !== who.account) {
+      throw new StateConflictError(
+        `${this.file} belongs to AWS account ${account}, but the credentials are for ${who.account}: use the profile that made it (--profile)`,
+      );
+    }
+    if (region && region !== who.region) {
+      throw new StateConflictError(`${this.file} was made in ${region}, not ${who.region}: pass --region ${region}`);
+    }
+    if (account && (endpoint ?? '') !== (who.endpoint ?? '')) {
+      const where = (e?: string) => (e ? `the endpoint ${e}` : 'AWS itself');
+      throw new StateConflictError(`${this.file} was made against ${where(endpoint)}, not ${where(who.endpoint)}`);
+    }
+  }
+
+  /**
+   * Identity and inputs are remembered in memory and written with the first resource change,
+   * so a run that changes nothing in AWS (bad input, dry run, nothing to do) writes no file.
+   */
+  rememberIdentity(who: Identity): void {
+    if (this.data.account) return;
+    this.data.account = who.account;
+    this.data.region = who.region;
+    if (who.endpoint) this.data.endpoint = who.endpoint;
+  }
+
+  rememberInputs(values: Record<string, unknown>): void {
+    this.data.inputs = { ...this.data.inputs, ...values };
+  }
+
+  /** Before the create call: a crash after it is recovered by finding the resource by this name. */
+  async markCreating(id: string, kind: string, name: string | undefined): Promise<void> {
+    const at = now();
+    this.data.resources[id] = { kind, name, status: 'creating', createdAt: at, updatedAt: at, outputs: {} };
+    await this.save();
+  }
+
+  async markCreated(id: string, kind: string, rec: { id?: string; name?: string; outputs: Record<string, unknown> }): Promise<void> {
+    const prev = this.data.resources[id];
+    const at = now();
+    this.data.resources[id] = {
+      kind,
+      id: rec.id,
+      name: rec.name ?? prev?.name,
+      status: 'created',
+      createdAt: prev?.createdAt ?? at,
+      updatedAt: at,
+      outputs: rec.outputs,
+    };
+    await this.save();
+  }
+
+  async markDeleting(id: string): Promise<void> {
+    const rec = this.data.resources[id];
+    if (!rec || rec.status === 'deleting') return;
+    rec.status = 'deleting';
+    rec.updatedAt = now();
+    await this.save();
+  }
+
+  async forget(id: string): Promise<void> {
+    if (!(id in this.data.resources)) return;
+    delete this.data.resources[id];
+    await this.save();
+  }
+
+  /** After a complete destroy: nothing is left to own, so the file goes too. */
+  async removeFile(): Promise<void> {
+    await this.saving;
+    await rm(this.file, { force: true });
+    this.onDisk = false;
+  }
+
+  /** Saves run one after another; each writes the latest data. */
+  private save(): Promise<void> {
+    this.data.updatedAt = now();
+    const run = this.saving.then(() => this.write());
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n');
+    this.onDisk = true;
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function parseState(file: string, text: string, stack: string): StateFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new StateConflictError(`${file} is not valid JSON (${(err as Error).message}): left as it is; fix it or move it aside`);
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (version !== 1) {
+    throw new StateConflictError(`${file} has state version ${JSON.stringify(version)}; this albctl reads version 1: left as it is`);
+  }
+  const parsed = stateFile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(top)';
+    throw new StateConflictError(`${file} is not an albctl state file (${where}: ${issue?.message}): left as it is`);
+  }
+  if (parsed.data.stack !== stack) {
+    throw new StateConflictError(`${file} belongs to stack "${parsed.data.stack}", not "${stack}": pass --stack ${parsed.data.stack} or another --state`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,50 @@
+// A step: one AWS resource, as plain small functions. The engine owns the lifecycle
+// (state lookup, find, mark creating, create, converge, record); a step only talks to AWS.
+import type { Ctx, Outputs } from '../engine/context.js';
+import type { ResourceRecord } from '../state/schema.js';
+
+export interface Found<O extends Outputs = Outputs> {
+  id: string;
+  name?: string;
+  outputs: O;
+  /** Carries this stack's albctl:stack tag (or was recorded by this stack's state). */
+  owned: boolean;
+}
+
+export interface StatusRow {
+  resource: string;
+  name: string;
+  state: string;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+export interface Step<O extends Outputs = Outputs> {
+  id: string;
+  /** CloudFormation-style type, recorded in the state. */
+  kind: string;
+  /** Steps whose outputs this one uses; destroy runs in the reverse order. */
+  needs: string[];
+  /** The `albctl` command that makes this step (named in "run ... first" errors). */
+  command: string;
+  /** A discovery step: runs every time it is needed, owns nothing, never in the state. */
+  ephemeral?: boolean;
+  /** The deterministic name, known before the create call. */
+  name?(ctx: Ctx): string | undefined;
+  describe(ctx: Ctx): string;
+  /** Read-only validation against AWS, before anything changes. */
+  check?(ctx: Ctx): Promise<void>;
+  /** Look the resource up in AWS (by the recorded id, else its name or tags). */
+  find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<O> | undefined>;
+  create(ctx: Ctx): Promise<Found<O>>;
+  /** What converging would change, as short sentences; empty when it matches the inputs. */
+  changes?(ctx: Ctx, cur: Found<O>): Promise<string[]>;
+  update?(ctx: Ctx, cur: Found<O>): Promise<Found<O>>;
+  /** Delete and wait until it is really gone; a resource already gone is success. */
+  destroy(ctx: Ctx, cur: Found<O>): Promise<void>;
+  status?(ctx: Ctx, cur: Found<O>): Promise<StatusRow[]>;
+}
+
+/** Steps are heterogeneous: the engine handles them through this erased type. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStep = Step<any>;

@@ -1,0 +1,45 @@
+// Colours, through one chalk instance whose level the UI decides (NO_COLOR, --no-color, not a TTY).
+import { Chalk } from 'chalk';
+import type { Style } from './types.js';
+
+export function makeStyle(color: boolean): Style {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return {
+    bold: (s) => chalk.bold(s),
+    dim: (s) => chalk.dim(s),
+    green: (s) => chalk.green(s),
+    red: (s) => chalk.red(s),
+    yellow: (s) => chalk.yellow(s),
+    cyan: (s) => chalk.cyan(s),
+  };
+}
+
+/** Whether colour is wanted: never with NO_COLOR or --no-color, otherwise only on a TTY. */
+export function wantsColor(opts: { color?: boolean }, env: NodeJS.ProcessEnv, isTty: boolean): boolean {
+  if (opts.color === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isTty && env.TERM !== 'dumb';
+}
+
+export function formatElapsed(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+export function renderTable(headers: string[], rows: string[][], style: Style): string {
+  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visible(c))))
+      .join('  ')
+      .trimEnd();
+  return [style.bold(line(headers)), ...rows.map(line)].join('\n');
+}
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\x1b\[[0-9;]*m/g;
+function visible(s: string): number {
+  return s.replace(ansi, '').length;
+}
