@@ -1,5 +1,5 @@
 // Classifying AWS errors: the code the service sent, and what it means for a retry or a lookup.
-import { AwsError, InterruptedError, UsageError } from '../errors.js';
+import { AlbctlError, AwsError, InterruptedError, UsageError } from '../errors.js';
 
 /** The AWS error code (`ResourceInUse`, `DependencyViolation`, ...), or the error's name. */
 export function awsCode(err: unknown): string {
@@ -44,7 +44,7 @@ const credentialCodes = new Set(['CredentialsProviderError', 'ExpiredToken', 'Ex
  * Aborts become InterruptedError; missing credentials a usage error that says what to do.
  */
 export function toAlbctlError(err: unknown, resource: string): Error {
-  if (err instanceof InterruptedError || err instanceof UsageError || err instanceof AwsError) return err;
+  if (err instanceof AlbctlError) return err;
   if (isAbort(err)) return new InterruptedError();
   const code = awsCode(err);
   const message = err instanceof Error ? err.message : String(err);

@@ -77,7 +77,7 @@ async function applyOne(ctx: Ctx, step: AnyStep, planned: ReadonlyMap<string, Pl
     task?.[done.action === 'none' ? 'skip' : 'succeed'](`${pastTense(done.action)} ${what}`);
     return done;
   } catch (err) {
-    task?.fail(`${what}: failed`);
+    task?.fail(what);
     throw toAlbctlError(err, what);
   }
 }

@@ -47,7 +47,7 @@ async function destroyOne(ctx: Ctx, step: AnyStep, rec: ResourceRecord): Promise
     task?.succeed(`deleted ${what}`);
     return { ...item, id: found.id };
   } catch (err) {
-    task?.fail(`deleting ${what}: failed`);
+    task?.fail(`deleting ${what}`);
     throw toAlbctlError(err, what);
   }
 }

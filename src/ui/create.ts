@@ -90,9 +90,10 @@ class StreamUi implements Ui {
     this.line(renderTable(headers, rows, this.style));
   }
 
+  /** --json: the document on stdout; the human rendering goes to stderr either way. */
   result(doc: unknown, human?: () => void): void {
+    human?.();
     if (this.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-    else human?.();
   }
 
   close(): void {

@@ -1,0 +1,165 @@
+// Test harness: this worker's moto server (reset before each test), the built CLI as a user
+// runs it, and contexts for calling steps directly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, inject } from 'vitest';
+import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { Aws } from '../../src/aws/clients.js';
+import type { Ctx } from '../../src/engine/context.js';
+import { namesFor } from '../../src/inputs/names.js';
+import { StateStore } from '../../src/state/store.js';
+import { createRecordingUi, type RecordingUi } from '../../src/ui/recording.js';
+import { repoRoot, resetMoto } from './moto.js';
+
+export const region = 'us-east-1';
+export const cliPath = path.join(repoRoot, 'bin', 'albctl');
+
+export interface DefaultNetwork {
+  vpcId: string;
+  subnets: { id: string; az: string }[];
+}
+
+export interface MotoBed {
+  url: string;
+  env: Record<string, string>;
+  /** A client for assertions, straight at moto. */
+  client<C>(Client: new (config: Record<string, unknown>) => C): C;
+  network(): Promise<DefaultNetwork>;
+}
+
+export function motoUrl(): string {
+  const urls = inject('motoUrls');
+  if (!urls || urls.length === 0) throw new Error('moto is not installed: run .ci/run (or create .venv with moto[server])');
+  const pool = Number(process.env.VITEST_POOL_ID ?? '1');
+  return urls[(pool - 1) % urls.length]!;
+}
+
+export function awsEnv(url: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL: url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** moto for this test file: reset before each test, so every test starts from a fresh account. */
+export function useMoto(): MotoBed {
+  const url = motoUrl();
+  beforeEach(async () => {
+    await resetMoto(url);
+  });
+  const clients = new Map<unknown, unknown>();
+  const client = <C>(Client: new (config: Record<string, unknown>) => C): C => {
+    if (!clients.has(Client)) {
+      clients.set(Client, new Client({ region, endpoint: url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }));
+    }
+    return clients.get(Client) as C;
+  };
+  return {
+    url,
+    env: awsEnv(url),
+    client,
+    // After a reset moto makes a new default VPC: look it up again rather than caching ids.
+    network: async () => {
+      const ec2 = client(EC2Client);
+      const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] }));
+      const vpcId = vpcs.Vpcs![0]!.VpcId!;
+      const subnets = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+      return { vpcId, subnets: (subnets.Subnets ?? []).map((s) => ({ id: s.SubnetId!, az: s.AvailabilityZone! })) };
+    },
+  };
+}
+
+export async function tempDir(prefix = 'albctl-test-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** Start bin/albctl as a user would (no TTY, CI set, like CI runs it). */
+export function startCli(args: string[], opts: CliOptions): ChildProcess {
+  return spawn(process.execPath, [cliPath, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', NO_COLOR: '1', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+export function collect(child: ChildProcess, opts: Pick<CliOptions, 'input' | 'timeoutMs'> = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin?.end(opts.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
+  return collect(startCli(args, opts), opts);
+}
+
+export interface TestContext {
+  ctx: Ctx;
+  ui: RecordingUi;
+  state: StateStore;
+  aws: Aws;
+}
+
+/** A context for calling steps directly, against `endpoint`, with a state file in `dir`. */
+export async function makeContext(opts: {
+  endpoint: string;
+  dir: string;
+  stack?: string;
+  inputs?: Record<string, unknown>;
+  dryRun?: boolean;
+}): Promise<TestContext> {
+  const stack = opts.stack ?? 'albctl';
+  for (const [k, v] of Object.entries(awsEnv(opts.endpoint))) process.env[k] = v;
+  const state = await StateStore.load(path.join(opts.dir, `${stack}.json`), stack);
+  const ui = createRecordingUi();
+  const aws = new Aws({ region, endpoint: opts.endpoint, dryRun: !!opts.dryRun });
+  const ctx: Ctx = {
+    stack,
+    names: namesFor(stack),
+    inputs: opts.inputs ?? {},
+    state,
+    aws,
+    ui,
+    signal: new AbortController().signal,
+    dryRun: !!opts.dryRun,
+    outputs: new Map(),
+  };
+  return { ctx, ui, state, aws };
+}
+
+/** Inputs as a command would resolve them with no flags and no saved state, plus overrides. */
+export async function defaultInputs(
+  questions: readonly import('../../src/inputs/question.js').Question[],
+  stack: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const { resolveInputs } = await import('../../src/inputs/resolve.js');
+  return resolveInputs(questions, overrides, {}, { stack, names: namesFor(stack) }).values;
+}
