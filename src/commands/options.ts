@@ -61,13 +61,8 @@ export function globalsOf(cmd: Command, env: NodeJS.ProcessEnv = process.env): G
 }
 
 function checkUrl(raw: string, flag: string): void {
-  let ok = false;
-  try {
-    const u = new URL(raw);
-    ok = (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
-  } catch {
-    ok = false;
-  }
+  const u = URL.parse(raw);
+  const ok = !!u && (u.protocol === 'http:' || u.protocol === 'https:') && !!u.hostname;
   if (!ok) throw new UsageError(`${flag} must be an http:// or https:// URL (got ${JSON.stringify(raw)})`);
 }
 
