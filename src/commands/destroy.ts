@@ -29,7 +29,9 @@ async function run(cmd: Command): Promise<void> {
     if (!dryRun && !(await confirmed(s.ui, yes, stack, s.state.resourceIds().length))) {
       throw new UsageError('destroy not confirmed: nothing was deleted (pass --yes to skip the question)');
     }
-    const items = await destroyAll(s.context({ ...s.state.inputs }), registry);
+    // keepFiles is a switch of this run, not a saved input: the certificate files step reads it.
+    const keepFiles = !!(cmd.opts() as { keepFiles?: boolean }).keepFiles;
+    const items = await destroyAll(s.context({ ...s.state.inputs, keepFiles }), registry);
     return { doc: { stack, dryRun, actions: items }, human: () => renderActions(s.ui, items, dryRun) };
   });
 }
