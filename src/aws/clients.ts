@@ -17,8 +17,8 @@ export interface AwsOptions {
   profile?: string;
   /** --endpoint-url; AWS_ENDPOINT_URL is read by the SDK itself. */
   endpoint?: string;
-  /** Refuse (as a bug) any call that is not a read. */
-  dryRun: boolean;
+  /** Refuse (as a bug) any call that is not a read: --dry-run, and the wizard while it plans. */
+  readOnly: boolean;
   onCall?: (call: CallRecord) => void;
 }
 
@@ -57,10 +57,13 @@ export class Aws {
   readonly calls: CallRecord[] = [];
   readonly pacing: Pacing;
   readonly endpoint: string | undefined;
+  /** While true, any call that is not a read throws (a bug: planning must not change anything). */
+  readOnly: boolean;
   private readonly clients = new Map<ClientClass<SdkClient>, SdkClient>();
 
   constructor(private readonly opts: AwsOptions) {
     this.endpoint = endpointOf(opts);
+    this.readOnly = opts.readOnly;
     this.pacing = isLocalEndpoint(this.endpoint) ? emulatorPacing : awsPacing;
   }
 
@@ -94,8 +97,8 @@ export class Aws {
       const service = (context.clientName ?? 'aws').replace(/Client$/, '');
       const operation = (context.commandName ?? 'Call').replace(/Command$/, '');
       const mutating = isMutating(operation);
-      if (mutating && this.opts.dryRun) {
-        throw new Error(`internal error: ${service}.${operation} called during --dry-run`);
+      if (mutating && this.readOnly) {
+        throw new Error(`internal error: ${service}.${operation} called while planning (--dry-run)`);
       }
       const start = performance.now();
       const record = (retries: number, error?: string) => {

@@ -28,6 +28,8 @@ export interface Session {
 export interface SessionOptions {
   /** Take the stack's lock (every command that may change the state, unless --dry-run). */
   lock: boolean;
+  /** Globals decided by the command itself (the sandbox's endpoint and state file). */
+  overrides?: Partial<Globals>;
 }
 
 /** Run `body` inside a session; its return value is the command's result (--json prints it). */
@@ -37,7 +39,7 @@ export async function runSession(
   options: SessionOptions,
   body: (s: Session) => Promise<{ doc: unknown; human?: () => void } | void>,
 ): Promise<void> {
-  const globals = globalsOf(cmd);
+  const globals = { ...globalsOf(cmd), ...options.overrides };
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
   const abort = new AbortController();
   const stopSignals = onInterrupt(abort, ui);
@@ -46,7 +48,7 @@ export async function runSession(
     region: globals.region,
     profile: globals.profile,
     endpoint: globals.endpoint,
-    dryRun: globals.dryRun,
+    readOnly: globals.dryRun,
     onCall: (c) =>
       ui.debug(`aws ${c.service}.${c.operation} ${c.ms.toFixed(0)}ms retries=${c.retries}${c.error ? ` error=${c.error}` : ''}`),
   });

@@ -1,6 +1,9 @@
 // Where the stack lives: the VPC and the subnets (one per AZ, two AZs at least).
 import { awsId, awsIds } from './parse.js';
-import { question } from './question.js';
+import { question, type AskContext } from './question.js';
+
+// Discovery loads the EC2 client: import it only when the wizard asks.
+const discovery = () => import('./discovery.js');
 
 export const vpc = question<string>({
   key: 'vpc',
@@ -9,6 +12,15 @@ export const vpc = question<string>({
   description: 'the VPC (default: the default VPC)',
   message: 'VPC',
   parse: (raw, flag) => awsId(raw, flag, 'vpc'),
+  ask: {
+    kind: 'select',
+    choices: async (a: AskContext) => {
+      const vpcs = await (await discovery()).listVpcs(a.aws, a.signal);
+      return vpcs
+        .sort((x, y) => Number(y.isDefault) - Number(x.isDefault))
+        .map((v) => ({ name: `${v.id} ${v.cidr}${v.isDefault ? ' (default VPC)' : ''}${v.name ? ` ${v.name}` : ''}`, value: v.id }));
+    },
+  },
 });
 
 export const subnets = question<string[]>({
@@ -16,8 +28,22 @@ export const subnets = question<string[]>({
   flag: 'subnets',
   arg: '<subnet-id,...>',
   description: 'subnets in two or more AZs (default: one public subnet per AZ of the VPC)',
-  message: 'Subnets (two or more AZs)',
+  message: 'Subnets for the load balancer and instances (two or more AZs)',
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'subnet'))],
+  ask: {
+    kind: 'checkbox',
+    choices: async (a: AskContext) => {
+      const d = await discovery();
+      const vpcId = (a.values.vpc as string | undefined) ?? (await d.findVpc(a.aws, undefined, a.signal)).id;
+      const all = await d.listSubnets(a.aws, vpcId, a.signal);
+      const picked = new Set(d.onePerAz(all.filter((s) => s.public)).map((s) => s.id));
+      return all.map((s) => ({
+        name: `${s.id} ${s.az} ${s.cidr}${s.public ? ' public' : ' private'}`,
+        value: s.id,
+        checked: picked.has(s.id),
+      }));
+    },
+  },
 });
 
 export const networkQuestions = [vpc, subnets];

@@ -1,5 +1,7 @@
 // A question exists once: its flag, its prompt, its default and its parser live together here,
 // so the command line and the wizard read the same definitions.
+import type { Aws } from '../aws/clients.js';
+import type { Choice } from '../ui/types.js';
 import type { Names } from './names.js';
 
 export interface DefaultContext {
@@ -8,6 +10,19 @@ export interface DefaultContext {
   /** Values resolved so far in this run (flags, saved state, earlier defaults). */
   values: Readonly<Record<string, unknown>>;
 }
+
+/** What the wizard's choice lists may look up (reads only). */
+export interface AskContext extends DefaultContext {
+  aws: Aws;
+  signal: AbortSignal;
+}
+
+/** How the wizard asks: typed text (checked by `parse`), yes/no, one of a list, several of a list. */
+export type Ask =
+  | { kind: 'input' }
+  | { kind: 'confirm' }
+  | { kind: 'select'; choices(a: AskContext): Promise<Choice<unknown>[]> }
+  | { kind: 'checkbox'; choices(a: AskContext): Promise<Choice<unknown>[]> };
 
 export interface Question<T = unknown> {
   /** Key in the resolved inputs and in the state file's `inputs`. */
@@ -24,6 +39,10 @@ export interface Question<T = unknown> {
   description: string;
   /** The wizard's question; a question without one is never asked. */
   message?: string;
+  /** How to ask it (default: a switch is a yes/no, anything else typed text). */
+  ask?: Ask;
+  /** Ask only when this holds for the answers so far (e.g. the redirect only with HTTPS). */
+  when?(values: Readonly<Record<string, unknown>>): boolean;
   parse(raw: string, flag: string): T;
   default?(d: DefaultContext): T | undefined;
   /** The value as the user would type it. */

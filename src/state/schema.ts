@@ -19,6 +19,14 @@ export const resourceRecord = z.object({
 });
 export type ResourceRecord = z.infer<typeof resourceRecord>;
 
+export const runRecord = z.object({
+  command: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  outcome: z.enum(['done', 'failed', 'interrupted']).optional(),
+});
+export type RunRecord = z.infer<typeof runRecord>;
+
 export const stateFile = z.object({
   version: z.literal(1),
   stack: z.string(),
@@ -31,6 +39,8 @@ export const stateFile = z.object({
   /** Resolved answers (flags, prompts, discovered defaults), so a re-run asks and changes nothing. */
   inputs: z.record(z.string(), z.unknown()).default({}),
   resources: z.record(z.string(), resourceRecord).default({}),
+  /** The last `init`: a run with no outcome, or not "done", is one the next `init` offers to resume. */
+  lastInit: runRecord.optional(),
 });
 export type StateFile = z.infer<typeof stateFile>;
 

@@ -89,6 +89,18 @@ export class StateStore {
     this.data.inputs = { ...this.data.inputs, ...values };
   }
 
+  /** Remember that an `init` started (written with the first change, like the inputs). */
+  rememberInitStart(): void {
+    this.data.lastInit = { command: 'init', startedAt: now() };
+  }
+
+  /** How that `init` ended; saved only when the file exists (a run that built nothing leaves none). */
+  async finishInit(outcome: 'done' | 'failed' | 'interrupted'): Promise<void> {
+    if (!this.data.lastInit) return;
+    this.data.lastInit = { ...this.data.lastInit, finishedAt: now(), outcome };
+    if (this.onDisk) await this.save();
+  }
+
   /** Before the create call: a crash after it is recovered by finding the resource by this name. */
   async markCreating(id: string, kind: string, name: string | undefined): Promise<void> {
     const at = now();

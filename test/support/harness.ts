@@ -139,7 +139,7 @@ export async function makeContext(opts: {
   for (const [k, v] of Object.entries(awsEnv(opts.endpoint))) process.env[k] = v;
   const state = await StateStore.load(path.join(opts.dir, `${stack}.json`), stack);
   const ui = createRecordingUi();
-  const aws = new Aws({ region, endpoint: opts.endpoint, dryRun: !!opts.dryRun });
+  const aws = new Aws({ region, endpoint: opts.endpoint, readOnly: !!opts.dryRun });
   const ctx: Ctx = {
     stack,
     names: namesFor(stack),

@@ -1,0 +1,36 @@
+// `albctl init`: the wizard over every step (see src/wizard/). Takes every step's flags.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { initQuestions } from '../inputs/all.js';
+import { parseFlags } from '../inputs/resolve.js';
+import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('init')
+    .description('the wizard: discover, ask, show the plan, build the whole stack; resumes an interrupted run')
+    .option('--sandbox [when]', 'run against a local AWS emulator: always, or "auto" when no AWS credentials work');
+  addQuestionOptions(cmd, initQuestions, 'init');
+  cmd.action(async (_opts, self: Command) => run(self, sandboxMode(self.opts().sandbox)));
+}
+
+export function sandboxMode(value: unknown): 'never' | 'always' | 'auto' {
+  if (value === undefined || value === false) return 'never';
+  if (value === true || value === 'always') return 'always';
+  if (value === 'auto') return 'auto';
+  throw new UsageError(`--sandbox takes "always" or "auto" (got ${JSON.stringify(value)})`);
+}
+
+export async function run(cmd: Command, sandbox: 'never' | 'always' | 'auto'): Promise<void> {
+  const globals = globalsOf(cmd);
+  const flagValues = parseFlags(initQuestions, givenFlags(cmd, initQuestions, 'init'));
+  const { runSandbox, awsReachable } = await import('../wizard/sandbox.js');
+  if (sandbox === 'auto') {
+    const reach = await awsReachable(globals);
+    if (!reach.ok) process.stderr.write(`albctl: ${reach.why}: starting the sandbox instead (a local AWS emulator)\n`);
+    else sandbox = 'never';
+  }
+  if (sandbox !== 'never') return runSandbox(cmd, globals, flagValues);
+  const [{ runSession }, { runWizard }] = await Promise.all([import('./session.js'), import('../wizard/init.js')]);
+  await runSession(cmd, 'init', { lock: true }, async (s) => ({ doc: (await runWizard(s, { flagValues, sandbox: false })).doc }));
+}

@@ -1,0 +1,37 @@
+// The wizard's side of a question: ask it through the UI, with the resolved value as the default,
+// and parse the answer with the same parser the flag uses.
+import { UsageError } from '../errors.js';
+import type { Ui } from '../ui/types.js';
+import { flagOf, showValue, type AskContext, type Question } from './question.js';
+
+function validator(q: Question, flag: string): (raw: string) => true | string {
+  return (raw) => {
+    try {
+      q.parse(raw, flag);
+      return true;
+    } catch (err) {
+      if (err instanceof UsageError) return err.message;
+      throw err;
+    }
+  };
+}
+
+export async function askQuestion(q: Question, current: unknown, ui: Ui, a: AskContext): Promise<unknown> {
+  const flag = flagOf(q, 'init');
+  const message = q.message ?? q.description;
+  const kind = q.ask?.kind ?? (q.arg ? 'input' : 'confirm');
+  if (q.ask?.kind === 'select') {
+    const choices = await q.ask.choices(a);
+    return ui.prompt.select({ message, flag, choices, default: current });
+  }
+  if (q.ask?.kind === 'checkbox') {
+    const chosen = new Set(Array.isArray(current) ? current : []);
+    const choices = (await q.ask.choices(a)).map((c) => ({ ...c, checked: chosen.size ? chosen.has(c.value) : c.checked }));
+    const check = validator(q, flag);
+    const picked = await ui.prompt.checkbox({ message, flag, choices, validate: (v) => check(v.map(String).join(',')) });
+    return q.parse(picked.map(String).join(','), flag);
+  }
+  if (kind === 'confirm') return ui.prompt.confirm({ message, flag, default: current === undefined ? true : !!current });
+  const raw = await ui.prompt.input({ message, flag, default: showValue(q, current) || undefined, validate: validator(q, flag) });
+  return q.parse(raw, flag);
+}

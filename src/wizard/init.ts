@@ -1,0 +1,120 @@
+// `albctl init`: discover, ask, show the plan, build (independent steps in parallel), and say
+// what to do next. Resumes from the state file; a re-run with the same answers changes nothing.
+import { applySteps, type PlanItem } from '../engine/apply.js';
+import type { Ctx } from '../engine/context.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { namesFor } from '../inputs/names.js';
+import { persistable, resolveInputs } from '../inputs/resolve.js';
+import { initQuestions, validateAll } from '../inputs/all.js';
+import type { Session } from '../commands/session.js';
+import { registry, stepsById } from '../steps/graph.js';
+import { converse } from './conversation.js';
+import { isNoop, renderPlan, stepsFor } from './plan.js';
+import { renderSummary, type StackFacts } from './summary.js';
+
+export interface WizardOptions {
+  /** Flags the user typed, already parsed. */
+  flagValues: Record<string, unknown>;
+  sandbox: boolean;
+}
+
+export interface WizardResult {
+  doc: Record<string, unknown>;
+  /** The context the build ran with (the sandbox uses it to tear down). */
+  ctx?: Ctx;
+}
+
+export async function runWizard(s: Session, opts: WizardOptions): Promise<WizardResult> {
+  const { ui, globals } = s;
+  const who = await s.identify();
+  ui.info(
+    `${ui.style.bold(opts.sandbox ? 'SANDBOX' : 'AWS')} account ${who.account}, region ${who.region}` +
+      (opts.sandbox ? ` (a local emulator at ${s.aws.endpoint}: nothing is billed, nothing leaves this machine)` : ''),
+  );
+  const base = { stack: globals.stack, names: namesFor(globals.stack) };
+  const resuming = await offerResume(s);
+  const resolved = resolveInputs(initQuestions, opts.flagValues, s.state.inputs, base);
+  const values = resuming || !ui.interactive ? resolved.values : await converse(initQuestions, resolved, ui, { ...base, aws: s.aws, signal: s.signal });
+  validateAll(values);
+  const steps = stepsById(stepsFor(values, registry));
+  const inputs = { ...s.state.inputs, ...values };
+
+  const plan = await planOnly(s, inputs, steps);
+  renderPlan(ui, plan);
+  const docBase = { stack: globals.stack, account: who.account, region: who.region, sandbox: opts.sandbox, plan };
+  if (globals.dryRun) {
+    ui.info('--dry-run: nothing was changed');
+    return { doc: { ...docBase, dryRun: true, actions: [] } };
+  }
+  if (isNoop(plan)) {
+    ui.success('nothing to do: the stack already matches these answers');
+    const ctx = s.context(inputs);
+    return { doc: { ...docBase, dryRun: false, actions: plan }, ctx };
+  }
+  await confirmBuild(s, opts.sandbox);
+
+  const ctx = s.context(inputs);
+  s.state.rememberInputs(persistable(initQuestions, values));
+  s.state.rememberInitStart();
+  const started = Date.now();
+  let actions: PlanItem[];
+  try {
+    actions = await applySteps(ctx, steps, registry);
+  } catch (err) {
+    await s.state.finishInit(err instanceof InterruptedError ? 'interrupted' : 'failed');
+    throw err;
+  }
+  await s.state.finishInit('done');
+  const changed = actions.filter((a) => a.action !== 'none').length;
+  ui.success(`stack ${globals.stack} is ready: ${changed} change(s) in ${Math.round((Date.now() - started) / 1000)}s`);
+  renderSummary(ui, facts(s, ctx, opts.sandbox));
+  return { doc: { ...docBase, dryRun: false, actions, outputs: Object.fromEntries(ctx.outputs) }, ctx };
+}
+
+/** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */
+async function planOnly(s: Session, inputs: Record<string, unknown>, steps: ReturnType<typeof stepsById>): Promise<PlanItem[]> {
+  const ctx = { ...s.context(inputs), dryRun: true };
+  const readOnly = s.aws.readOnly;
+  s.aws.readOnly = true;
+  try {
+    return await applySteps(ctx, steps, registry);
+  } finally {
+    s.aws.readOnly = readOnly;
+  }
+}
+
+async function offerResume(s: Session): Promise<boolean> {
+  const last = s.state.snapshot.lastInit;
+  const count = s.state.resourceIds().length;
+  if (!last || last.outcome === 'done' || count === 0) return false;
+  const how = last.outcome === 'failed' ? 'failed' : 'was interrupted';
+  s.ui.warn(`the last init of stack ${s.globals.stack} (${last.startedAt}) ${how} with ${count} resource(s) built`);
+  if (!s.ui.interactive) return true;
+  return s.ui.prompt.confirm({ message: 'Resume it with the same answers?', flag: '--yes', default: true });
+}
+
+async function confirmBuild(s: Session, sandbox: boolean): Promise<void> {
+  if (s.globals.yes || sandbox) return;
+  if (!s.ui.interactive) throw new UsageError('init builds billable resources: pass --yes to build without confirming (or --dry-run to see the plan)');
+  const ok = await s.ui.prompt.confirm({ message: 'Build it?', flag: '--yes', default: true });
+  if (!ok) throw new UsageError('not confirmed: nothing was changed');
+}
+
+function facts(s: Session, ctx: Ctx, sandbox: boolean): StackFacts {
+  const out = (id: string) => ctx.outputs.get(id) as Record<string, unknown> | undefined;
+  const lb = out('loadBalancer');
+  const net = out('network') as { subnets?: unknown[] } | undefined;
+  const stackFlag = s.globals.stack === 'albctl' ? '' : ` --stack ${s.globals.stack}`;
+  return {
+    dnsName: lb?.dnsName as string | undefined,
+    httpPort: out('httpListener')?.port as number | undefined,
+    httpsPort: out('httpsListener')?.port as number | undefined,
+    certificateFile: (out('certificateFiles')?.certificate ?? out('certificateFiles')?.certificatePath) as string | undefined,
+    instances: ((out('instances')?.instanceIds as unknown[] | undefined) ?? []).length,
+    instanceType: ctx.inputs.instanceType as string | undefined,
+    azs: net?.subnets?.length ?? 2,
+    sandbox,
+    stateFile: s.state.file,
+    stackFlag,
+  };
+}
