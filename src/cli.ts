@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { AlbctlError, ExitCode, exitCodeOf } from './errors.js';
 import { addGlobalOptions } from './commands/options.js';
 import { register as destroy } from './commands/destroy.js';
+import { register as init } from './commands/init.js';
+import { register as sandbox } from './commands/sandbox.js';
 import { register as status } from './commands/status.js';
 import { register as targetGroup } from './commands/target-group.js';
 
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [targetGroup, status, destroy]) register(program);
+  for (const register of [init, sandbox, targetGroup, status, destroy]) register(program);
   return program;
 }
 
