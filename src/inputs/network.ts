@@ -36,7 +36,8 @@ export const subnets = question<string[]>({
       const d = await discovery();
       const vpcId = (a.values.vpc as string | undefined) ?? (await d.findVpc(a.aws, undefined, a.signal)).id;
       const all = await d.listSubnets(a.aws, vpcId, a.signal);
-      const picked = new Set(d.onePerAz(all.filter((s) => s.public)).map((s) => s.id));
+      const publicOnes = all.filter((s) => s.public);
+      const picked = new Set(d.onePerAz(publicOnes.length >= 2 ? publicOnes : all).map((s) => s.id));
       return all.map((s) => ({
         name: `${s.id} ${s.az} ${s.cidr}${s.public ? ' public' : ' private'}`,
         value: s.id,

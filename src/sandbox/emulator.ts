@@ -84,3 +84,27 @@ export async function startEmulator(server: string): Promise<Emulator> {
     },
   };
 }
+
+/**
+ * moto's default VPC has no internet gateway and no 0.0.0.0/0 route, unlike every real account's
+ * default VPC, so its subnets look private and an internet-facing ALB would be refused. Give it
+ * what AWS gives a default VPC. Used by the sandbox and the test bed; never against AWS.
+ */
+export async function prepareEmulatorDefaultVpc(endpoint: string, region = 'us-east-1'): Promise<void> {
+  const ec2m = await import('@aws-sdk/client-ec2');
+  const ec2 = new ec2m.EC2Client({ endpoint, region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const vpcs = await ec2.send(new ec2m.DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] }));
+    const vpcId = vpcs.Vpcs?.[0]?.VpcId;
+    if (!vpcId) return;
+    const tables = await ec2.send(new ec2m.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+    const main = tables.RouteTables?.find((t) => t.Associations?.some((a) => a.Main));
+    if (!main || main.Routes?.some((r) => r.DestinationCidrBlock === '0.0.0.0/0')) return;
+    const igw = await ec2.send(new ec2m.CreateInternetGatewayCommand({}));
+    const igwId = igw.InternetGateway!.InternetGatewayId!;
+    await ec2.send(new ec2m.AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+    await ec2.send(new ec2m.CreateRouteCommand({ RouteTableId: main.RouteTableId, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId }));
+  } finally {
+    ec2.destroy();
+  }
+}

@@ -10,7 +10,7 @@ import { destroyAll } from '../engine/destroy.js';
 import { statusRows } from '../engine/status.js';
 import { runSession, type Session } from '../commands/session.js';
 import type { Globals } from '../commands/options.js';
-import { ensureMoto, startEmulator } from '../sandbox/emulator.js';
+import { ensureMoto, prepareEmulatorDefaultVpc, startEmulator } from '../sandbox/emulator.js';
 import { registry } from '../steps/graph.js';
 import { runWizard, type WizardResult } from './init.js';
 
@@ -33,6 +33,7 @@ export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<st
   const say = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
   const server = await ensureMoto(say);
   const emulator = await startEmulator(server);
+  await prepareEmulatorDefaultVpc(emulator.url, g.region ?? 'us-east-1');
   const dir = await mkdtemp(path.join(tmpdir(), 'albctl-sandbox-'));
   // The emulator takes any credentials; never send real ones to it.
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';

@@ -11,6 +11,7 @@ import type { Ctx } from '../../src/engine/context.js';
 import { namesFor } from '../../src/inputs/names.js';
 import { StateStore } from '../../src/state/store.js';
 import { createRecordingUi, type RecordingUi } from '../../src/ui/recording.js';
+import { prepareEmulatorDefaultVpc } from '../../src/sandbox/emulator.js';
 import { repoRoot, resetMoto } from './moto.js';
 
 export const region = 'us-east-1';
@@ -51,6 +52,9 @@ export function useMoto(): MotoBed {
   const url = motoUrl();
   beforeEach(async () => {
     await resetMoto(url);
+    // moto differs from AWS: its default VPC has no internet gateway, so every subnet looks
+    // private. Make it look like a real account's default VPC (IGW + 0.0.0.0/0 route).
+    await prepareEmulatorDefaultVpc(url, region);
   });
   const clients = new Map<unknown, unknown>();
   const client = <C>(Client: new (config: Record<string, unknown>) => C): C => {
