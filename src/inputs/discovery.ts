@@ -75,6 +75,16 @@ export async function listSubnets(aws: Aws, vpcId: string, signal?: AbortSignal)
     .sort((a, b) => a.az.localeCompare(b.az) || a.id.localeCompare(b.id));
 }
 
+/**
+ * The subnets albctl proposes: one per AZ (public ones when at least two AZs have one), in at
+ * most three AZs, enough for an ALB's availability without paying for an address in every AZ.
+ */
+export function defaultSubnets(subnets: readonly SubnetInfo[]): SubnetInfo[] {
+  const publicOnes = subnets.filter((s) => s.public);
+  const pool = new Set(publicOnes.map((s) => s.az)).size >= 2 ? publicOnes : subnets;
+  return onePerAz(pool).slice(0, 3);
+}
+
 /** One subnet per AZ: the AZ's default subnet, else a public one, else the first. */
 export function onePerAz(subnets: readonly SubnetInfo[]): SubnetInfo[] {
   const byAz = new Map<string, SubnetInfo[]>();

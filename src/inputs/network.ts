@@ -18,7 +18,7 @@ export const vpc = question<string>({
       const vpcs = await (await discovery()).listVpcs(a.aws, a.signal);
       return vpcs
         .sort((x, y) => Number(y.isDefault) - Number(x.isDefault))
-        .map((v) => ({ name: `${v.id} ${v.cidr}${v.isDefault ? ' (default VPC)' : ''}${v.name ? ` ${v.name}` : ''}`, value: v.id }));
+        .map((v) => ({ name: `${v.id} ${v.cidr}${v.isDefault ? ' (default VPC)' : ''}${v.name ? ` ${v.name}` : ''}`, short: v.id, value: v.id }));
     },
   },
 });
@@ -27,7 +27,7 @@ export const subnets = question<string[]>({
   key: 'subnets',
   flag: 'subnets',
   arg: '<subnet-id,...>',
-  description: 'subnets in two or more AZs (default: one public subnet per AZ of the VPC)',
+  description: 'subnets in two or more AZs (default: one public subnet in each of up to three AZs)',
   message: 'Subnets for the load balancer and instances (two or more AZs)',
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'subnet'))],
   ask: {
@@ -36,10 +36,10 @@ export const subnets = question<string[]>({
       const d = await discovery();
       const vpcId = (a.values.vpc as string | undefined) ?? (await d.findVpc(a.aws, undefined, a.signal)).id;
       const all = await d.listSubnets(a.aws, vpcId, a.signal);
-      const publicOnes = all.filter((s) => s.public);
-      const picked = new Set(d.onePerAz(publicOnes.length >= 2 ? publicOnes : all).map((s) => s.id));
+      const picked = new Set(d.defaultSubnets(all).map((s) => s.id));
       return all.map((s) => ({
         name: `${s.id} ${s.az} ${s.cidr}${s.public ? ' public' : ' private'}`,
+        short: `${s.id} (${s.az})`,
         value: s.id,
         checked: picked.has(s.id),
       }));

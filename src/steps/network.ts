@@ -1,7 +1,7 @@
 // The network: the VPC (default VPC unless --vpc) and subnets in two or more AZs.
 // A discovery step: it owns nothing, runs whenever another step needs it, and changes nothing.
 import { UsageError } from '../errors.js';
-import { findVpc, listSubnets, onePerAz, type SubnetInfo } from '../inputs/discovery.js';
+import { defaultSubnets, findVpc, listSubnets, type SubnetInfo } from '../inputs/discovery.js';
 import { input, type Ctx } from '../engine/context.js';
 import type { Step } from './types.js';
 
@@ -21,7 +21,7 @@ export const network: Step<NetworkOut> = {
     const vpc = await findVpc(ctx.aws, input(ctx, 'vpc'), ctx.signal);
     const all = await listSubnets(ctx.aws, vpc.id, ctx.signal);
     const wanted = input<string[] | undefined>(ctx, 'subnets');
-    const subnets = wanted ? pickGiven(all, wanted, vpc.id) : onePerAz(all);
+    const subnets = wanted ? pickGiven(all, wanted, vpc.id) : defaultSubnets(all);
     if (new Set(subnets.map((s) => s.az)).size < 2) {
       const where = subnets.map((s) => `${s.id} (${s.az})`).join(', ') || 'none';
       throw new UsageError(

@@ -21,6 +21,8 @@ export interface Task {
 export interface Choice<T> {
   name: string;
   value: T;
+  /** Shown as the answer once chosen (default: name). */
+  short?: string;
   description?: string;
   checked?: boolean;
 }
