@@ -1,5 +1,7 @@
-// `albctl destroy`: delete everything the state owns, in reverse dependency order.
+// `albctl destroy`: delete everything the state owns, in reverse dependency order;
+// `--discover` also finds the stack's resources by tag (when the state file is lost).
 import type { Command } from 'commander';
+import type { PlanItem } from '../engine/apply.js';
 import { UsageError } from '../errors.js';
 import type { Ui } from '../ui/types.js';
 
@@ -7,31 +9,47 @@ export function register(program: Command): void {
   program
     .command('destroy')
     .description('delete every resource the state owns, in reverse dependency order, waiting where AWS needs it')
+    .option('--discover', 'also find the stack\'s resources by their albctl:stack tag (when the state file is lost)')
     .option('--keep-files', 'keep the certificate files albctl wrote')
     .action(async (_opts, self: Command) => run(self));
 }
 
 async function run(cmd: Command): Promise<void> {
-  const [{ runSession }, { destroyAll }, { registry }, { renderActions }] = await Promise.all([
+  const [{ runSession }, { destroyAll }, { discoverResources, destroyDiscovered }, { registry }, { renderActions }] = await Promise.all([
     import('./session.js'),
     import('../engine/destroy.js'),
+    import('../engine/discover.js'),
     import('../steps/graph.js'),
     import('./run-steps.js'),
   ]);
+  const { keepFiles, discover } = cmd.opts() as { keepFiles?: boolean; discover?: boolean };
   await runSession(cmd, 'destroy', { lock: true }, async (s) => {
     const { stack, dryRun, yes } = s.globals;
-    if (s.state.resourceIds().length === 0) {
-      s.ui.info(`nothing to destroy: ${s.state.file} records no resources for stack ${stack}`);
+    const recorded = s.state.resourceIds().length;
+    if (recorded === 0 && !discover) {
+      s.ui.info(`nothing to destroy: ${s.state.file} records no resources for stack ${stack} (--discover finds them by tag)`);
       if (s.state.exists && !dryRun) await s.state.removeFile();
       return { doc: { stack, dryRun, actions: [] } };
     }
     await s.identify();
-    if (!dryRun && !(await confirmed(s.ui, yes, stack, s.state.resourceIds().length))) {
+    // keepFiles is a switch of this run, not a saved input: the certificate files step reads it.
+    const ctx = s.context({ ...s.state.inputs, keepFiles: !!keepFiles });
+    const found = discover ? await discoverResources(ctx, registry) : new Map();
+    const extra = [...found.values()].flat().filter((f) => !s.state.resourceIds().some((id) => s.state.resource(id)?.id === f.id));
+    if (recorded + extra.length === 0) {
+      s.ui.info(`nothing to destroy: no resource is recorded or tagged albctl:stack=${stack}`);
+      if (s.state.exists && !dryRun) await s.state.removeFile();
+      return { doc: { stack, dryRun, actions: [] } };
+    }
+    if (!dryRun && !(await confirmed(s.ui, yes, stack, recorded + extra.length))) {
       throw new UsageError('destroy not confirmed: nothing was deleted (pass --yes to skip the question)');
     }
-    // keepFiles is a switch of this run, not a saved input: the certificate files step reads it.
-    const keepFiles = !!(cmd.opts() as { keepFiles?: boolean }).keepFiles;
-    const items = await destroyAll(s.context({ ...s.state.inputs, keepFiles }), registry);
+    const items: PlanItem[] = recorded > 0 ? await destroyAll(ctx, registry) : [];
+    if (discover) {
+      const left = recorded > 0 ? await discoverResources(ctx, registry) : found;
+      items.push(...(await destroyDiscovered(ctx, registry, left)));
+      if (!dryRun && s.state.exists && s.state.resourceIds().length === 0) await s.state.removeFile();
+    }
     return { doc: { stack, dryRun, actions: items }, human: () => renderActions(s.ui, items, dryRun) };
   });
 }

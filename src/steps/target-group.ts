@@ -105,6 +105,19 @@ async function toFound(ctx: Ctx, tg: TargetGroup): Promise<Found<TargetGroupOut>
   };
 }
 
+/** Every target group tagged with this stack (destroy --discover). */
+async function discover(ctx: Ctx): Promise<Found<TargetGroupOut>[]> {
+  const groups: TargetGroup[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elb(ctx).send(new DescribeTargetGroupsCommand({ Marker: marker }), opts(ctx));
+    groups.push(...(page.TargetGroups ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  const found = await Promise.all(groups.map((tg) => toFound(ctx, tg)));
+  return found.filter((f) => f.owned);
+}
+
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<TargetGroupOut> | undefined> {
   const tg = rec?.id ? await describe(ctx, { arn: rec.id }) : await describe(ctx, { name: rec?.name ?? input(ctx, 'targetGroupName') });
   return tg ? toFound(ctx, tg) : undefined;
@@ -262,4 +275,5 @@ export const targetGroup: Step<TargetGroupOut> = {
   update,
   destroy,
   status,
+  discover,
 };

@@ -43,6 +43,12 @@ export interface Step<O extends Outputs = Outputs> {
   /** Delete and wait until it is really gone; a resource already gone is success. */
   destroy(ctx: Ctx, cur: Found<O>): Promise<void>;
   status?(ctx: Ctx, cur: Found<O>): Promise<StatusRow[]>;
+  /**
+   * Every resource of this kind tagged albctl:stack=<stack> (for `destroy --discover`, when the
+   * state file is lost). Steps whose resources go with another's (listeners with their load
+   * balancer, the scaling policy with its group) need none.
+   */
+  discover?(ctx: Ctx): Promise<Found<O>[]>;
 }
 
 /** Steps are heterogeneous: the engine handles them through this erased type. */
