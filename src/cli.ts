@@ -8,6 +8,10 @@ import { register as init } from './commands/init.js';
 import { register as sandbox } from './commands/sandbox.js';
 import { register as status } from './commands/status.js';
 import { register as targetGroup } from './commands/target-group.js';
+import { register as alb } from './commands/alb.js';
+import { register as cert } from './commands/cert.js';
+import { register as https } from './commands/https.js';
+import { register as sticky } from './commands/sticky.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -20,7 +24,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, status, destroy]) register(program);
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, status, destroy]) register(program);
   return program;
 }
 

@@ -2,10 +2,12 @@
 // print what was done. Loaded only when such a command runs.
 import type { Command } from 'commander';
 import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
+import { UsageError } from '../errors.js';
 import { namesFor } from '../inputs/names.js';
 import type { Question } from '../inputs/question.js';
 import { parseFlags, persistable, resolveInputs } from '../inputs/resolve.js';
 import { registry, stepsById } from '../steps/graph.js';
+import type { StateStore } from '../state/store.js';
 import type { Ui } from '../ui/types.js';
 import { givenFlags, globalsOf } from './options.js';
 import { runSession } from './session.js';
@@ -13,11 +15,22 @@ import { runSession } from './session.js';
 export interface StepCommandSpec {
   command: string;
   questions: readonly Question[];
-  steps: readonly string[];
-  /** Cross-field checks on the resolved values; throw a UsageError naming the flag. */
-  validate?: (values: Readonly<Record<string, unknown>>) => void;
+  /** The steps to apply; a function picks them from the resolved inputs and the state. */
+  steps: readonly string[] | ((values: Readonly<Record<string, unknown>>, state: StateStore) => readonly string[]);
+  /**
+   * Cross-field checks on the resolved values, and prerequisites in the state (see needInState);
+   * throw a UsageError naming the flag. Runs before any AWS call.
+   */
+  validate?: (values: Readonly<Record<string, unknown>>, state: StateStore) => void;
   /** The command's own result document, from the outputs of its steps. */
   result?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
+  /**
+   * Steps applied once `steps` have all succeeded, when order matters beyond `needs` (the HTTP
+   * redirect only after the HTTPS listener it points to answers).
+   */
+  then?: (values: Readonly<Record<string, unknown>>, state: StateStore) => readonly string[];
+  /** Human lines after the actions (what was read back: a DNS name, a setting). */
+  summary?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => string[];
 }
 
 export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promise<void> {
@@ -28,17 +41,33 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
       stack: globals.stack,
       names: namesFor(globals.stack),
     });
-    spec.validate?.(values);
+    spec.validate?.(values, s.state);
+    const stepIds = typeof spec.steps === 'function' ? spec.steps({ ...s.state.inputs, ...values }, s.state) : spec.steps;
     await s.identify();
     const ctx = s.context({ ...s.state.inputs, ...values });
     s.state.rememberInputs(persistable(spec.questions, values));
-    const items = await applySteps(ctx, stepsById(spec.steps), registry);
-    const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(spec.steps.map((id) => [id, ctx.outputs.get(id)]));
+    const items = await applySteps(ctx, stepsById(stepIds), registry);
+    const thenIds = spec.then?.({ ...s.state.inputs, ...values }, s.state) ?? [];
+    if (thenIds.length > 0) items.push(...(await applySteps(ctx, stepsById(thenIds), registry)));
+    const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries([...stepIds, ...thenIds].map((id) => [id, ctx.outputs.get(id)]));
     return {
       doc: { stack: globals.stack, dryRun: globals.dryRun, actions: items, ...outputs },
-      human: () => renderActions(s.ui, items, globals.dryRun),
+      human: () => {
+        renderActions(s.ui, items, globals.dryRun);
+        if (!globals.dryRun) for (const line of spec.summary?.(ctx.outputs) ?? []) s.ui.info(line);
+      },
     };
   });
+}
+
+/**
+ * A step command run alone builds on what earlier commands recorded: say which command to run
+ * first, before any AWS call or state write (the message of `need()`).
+ */
+export function needInState(state: StateStore, stepId: string, command: string): void {
+  if (state.resource(stepId)?.status === 'created') return;
+  const what = stepId.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  throw new UsageError(`this needs the ${what}, which ${state.file} does not have: run \`albctl ${command}\` first`);
 }
 
 export function renderActions(ui: Ui, items: readonly PlanItem[], dryRun: boolean): void {

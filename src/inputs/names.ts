@@ -21,8 +21,4 @@ export function namesFor(stack: string): Names {
   };
 }
 
-/** `<stack>-cert-<yyyymmddhhmm>` in UTC. */
-export function certificateName(stack: string, at = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 12);
-  return `${stack}-cert-${stamp}`;
-}
+// The IAM certificate's name, `<stack>-cert-<yyyymmddhhmm>`, is src/cert/options.ts defaultCertName.

@@ -137,3 +137,47 @@ export function awsId(raw: string, flag: string, prefix: string): string {
 export function awsIds(raw: string, flag: string, prefix: string): string[] {
   return list(raw, flag).map((id) => awsId(id, flag, prefix));
 }
+
+/**
+ * An IPv4 or IPv6 CIDR (`203.0.113.0/24`, `2001:db8::/32`), canonical: EC2 refuses host bits
+ * set (InvalidParameterValue), so `203.0.113.5/24` is a usage error that suggests the fix.
+ */
+export function cidr(raw: string, flag: string): string {
+  const text = String(raw).trim().toLowerCase();
+  const allowed = 'a CIDR like 203.0.113.0/24 or 2001:db8::/32';
+  const m = /^([0-9a-f:.]+)\/(\d{1,3})$/.exec(text);
+  if (!m) bad(flag, allowed, raw);
+  const [, addr, lenText] = m as unknown as [string, string, string];
+  const len = Number(lenText);
+  const v4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(addr) ? addr.split('.').map(Number) : undefined;
+  if (v4) {
+    if (v4.some((o) => o > 255) || len > 32) bad(flag, allowed, raw);
+    const value = v4.reduce((acc, o) => acc * 256 + o, 0);
+    const size = 2 ** (32 - len);
+    const network = value - (value % size);
+    if (network !== value) {
+      const net = [24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join('.');
+      throw new UsageError(`${flag} must be a network address: ${text} has host bits set (did you mean ${net}/${len} or ${addr}/32?)`);
+    }
+    return `${addr.split('.').map(Number).join('.')}/${len}`;
+  }
+  if (!addr.includes(':') || len > 128) bad(flag, allowed, raw);
+  const groups = expandIpv6(addr);
+  if (!groups) bad(flag, allowed, raw);
+  const bits = groups.map((g) => g.toString(2).padStart(16, '0')).join('');
+  if (/1/.test(bits.slice(len))) throw new UsageError(`${flag} must be a network address: ${text} has host bits set`);
+  return `${addr}/${len}`;
+}
+
+function expandIpv6(addr: string): number[] | undefined {
+  const halves = addr.split('::');
+  if (halves.length > 2) return undefined;
+  const part = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = part(halves[0] ?? '');
+  const tail = halves.length === 2 ? part(halves[1] ?? '') : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
+  const all = [...head, ...Array.from({ length: halves.length === 2 ? missing : 0 }, () => '0'), ...tail];
+  if (all.length !== 8 || all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  return all.map((g) => parseInt(g, 16));
+}

@@ -2,9 +2,20 @@
 import type { Registry } from '../engine/apply.js';
 import { network } from './network.js';
 import { targetGroup } from './target-group.js';
+import { albSecurityGroup } from './alb-security-group.js';
+import { certificateFiles } from './certificate-files.js';
+import { httpListener } from './http-listener.js';
+import { httpsListener } from './https-listener.js';
+import { loadBalancer } from './load-balancer.js';
+import { serverCertificate } from './server-certificate.js';
+import { stickiness } from './stickiness.js';
+import { webSecurityGroup } from './web-security-group.js';
 import type { AnyStep } from './types.js';
 
 export const allSteps: AnyStep[] = [network, targetGroup];
+
+// The network edge: security groups, load balancer, listeners, certificate, stickiness.
+allSteps.push(albSecurityGroup, webSecurityGroup, loadBalancer, httpListener, certificateFiles, serverCertificate, httpsListener, stickiness);
 
 export const registry: Registry = new Map(allSteps.map((s) => [s.id, s]));
 

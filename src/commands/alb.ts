@@ -1,0 +1,43 @@
+// `albctl alb`: the two security groups, the load balancer and its HTTP listener.
+import type { Command } from 'commander';
+import { albQuestions, listenerPort } from '../inputs/alb.js';
+import { checkListenerPorts } from '../inputs/https.js';
+import { networkQuestions } from '../inputs/network.js';
+import { addQuestionOptions } from './options.js';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('alb')
+    .description('create the security groups, the Application Load Balancer and its HTTP listener (forwarding to the target group)');
+  addQuestionOptions(cmd, [...networkQuestions, ...albQuestions], 'command');
+  cmd.action(async (_opts, self: Command) => {
+    const { runStepCommand, needInState } = await import('./run-steps.js');
+    await runStepCommand(self, {
+      command: 'alb',
+      questions: [...networkQuestions, ...albQuestions],
+      steps: ['albSecurityGroup', 'webSecurityGroup', 'loadBalancer', 'httpListener'],
+      validate: (values, state) => {
+        checkListenerPorts({ ...state.inputs, ...values }, `--${listenerPort.local ?? listenerPort.flag}`, 'HTTPS');
+        // The HTTP listener forwards to the target group: without one nothing may be created.
+        needInState(state, 'targetGroup', 'target-group');
+      },
+      result: (out) => {
+        const lb = out.get('loadBalancer');
+        const http = out.get('httpListener');
+        return {
+          url: http?.url ?? null,
+          loadBalancer: lb,
+          httpListener: http,
+          albSecurityGroup: out.get('albSecurityGroup'),
+          webSecurityGroup: out.get('webSecurityGroup'),
+        };
+      },
+      summary: (out) => {
+        const lb = out.get('loadBalancer');
+        const http = out.get('httpListener');
+        if (!lb || !http) return [];
+        return [`load balancer ${String(lb.name)} is ${String(lb.state)}: ${String(http.url)}`];
+      },
+    });
+  });
+}

@@ -1,0 +1,32 @@
+// `albctl cert`: private.pem (0600), public.pem, certificate.csr, certificate.crt; `--upload` puts
+// the certificate into IAM as a server certificate.
+import type { Command } from 'commander';
+import { certQuestions } from '../inputs/cert.js';
+import { addQuestionOptions } from './options.js';
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('cert')
+    .description('write a key, a CSR and a self-signed certificate for the load balancer (CN/SAN: its DNS name); --upload puts it into IAM');
+  addQuestionOptions(cmd, certQuestions, 'command');
+  cmd.action(async (_opts, self: Command) => {
+    const { runStepCommand } = await import('./run-steps.js');
+    await runStepCommand(self, {
+      command: 'cert',
+      questions: certQuestions,
+      steps: (values) => (values.certUpload === true ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
+      result: (out) => ({ certificateFiles: out.get('certificateFiles'), serverCertificate: out.get('serverCertificate') ?? null }),
+      summary: (out) => {
+        const files = out.get('certificateFiles');
+        const iam = out.get('serverCertificate');
+        const lines: string[] = [];
+        if (files) {
+          lines.push(`certificate ${String(files.certificate)} (CN ${String(files.cn)}, expires ${String(files.notAfter).slice(0, 10)})`);
+          lines.push(`  SHA-256 ${String(files.fingerprintSha256)}; key ${String(files.privateKey)} (mode 0600)`);
+        }
+        if (iam) lines.push(`IAM server certificate ${String(iam.name)}: ${String(iam.arn)}`);
+        return lines;
+      },
+    });
+  });
+}

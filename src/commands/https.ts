@@ -1,0 +1,59 @@
+// `albctl https`: the HTTPS listener with the IAM certificate and a TLS 1.3 security policy;
+// `--redirect-http` turns the HTTP listener into a 301 to HTTPS (after the HTTPS listener exists).
+import type { Command } from 'commander';
+import { certificateName } from '../inputs/cert.js';
+import { checkListenerPorts, httpsPort, httpsQuestions } from '../inputs/https.js';
+import type { Question } from '../inputs/question.js';
+import { addQuestionOptions } from './options.js';
+
+// Here `--name` would be ambiguous: the IAM name for an uploaded --certificate file is --cert-name.
+const uploadName: Question = { ...certificateName, local: undefined };
+const questions = [...httpsQuestions, uploadName];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('https')
+    .description('create the HTTPS listener (IAM certificate, TLS 1.3 policy) forwarding to the target group; --redirect-http makes HTTP a 301 to it');
+  addQuestionOptions(cmd, questions, 'command');
+  cmd.action(async (_opts, self: Command) => {
+    const [{ runStepCommand, needInState }, { UsageError }] = await Promise.all([import('./run-steps.js'), import('../errors.js')]);
+    const has = (state: { resource(id: string): { status: string } | undefined }, id: string) => state.resource(id)?.status === 'created';
+    await runStepCommand(self, {
+      command: 'https',
+      questions,
+      validate: (values, state) => {
+        checkListenerPorts({ ...state.inputs, ...values }, `--${httpsPort.local}`, 'HTTP');
+        needInState(state, 'loadBalancer', 'alb');
+        needInState(state, 'targetGroup', 'target-group');
+        if (!values.certificate && !has(state, 'serverCertificate') && !has(state, 'certificateFiles')) {
+          throw new UsageError('the HTTPS listener needs a certificate: run `albctl cert --upload` first, or pass --certificate <arn|name|certificate.crt>');
+        }
+      },
+      // The ALB group admits the HTTPS port; the certificate is uploaded first when it is a file
+      // (or `cert` wrote files that were never uploaded).
+      steps: (values, state) => {
+        const ref = values.certificate as object | undefined;
+        const upload = ref ? 'file' in ref : has(state, 'serverCertificate') || has(state, 'certificateFiles');
+        return ['albSecurityGroup', ...(upload ? ['serverCertificate'] : []), 'httpsListener'];
+      },
+      then: (values) => (values.redirectHttp === undefined ? [] : ['httpListener']),
+      result: (out) => {
+        const https = out.get('httpsListener');
+        return {
+          url: https?.url ?? null,
+          httpsListener: https,
+          serverCertificate: out.get('serverCertificate') ?? null,
+          httpListener: out.get('httpListener') ?? null,
+        };
+      },
+      summary: (out) => {
+        const https = out.get('httpsListener');
+        const http = out.get('httpListener');
+        const lines: string[] = [];
+        if (https) lines.push(`${String(https.url ?? `HTTPS:${String(https.port)}`)} with ${String(https.sslPolicy)}, certificate ${String(https.certificateArn)}`);
+        if (http) lines.push(`HTTP:${String(http.port)}: ${(http.defaultAction as { type: string }).type === 'redirect' ? '301 redirect to HTTPS' : 'forwards to the target group'}`);
+        return lines;
+      },
+    });
+  });
+}

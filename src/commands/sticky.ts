@@ -1,0 +1,36 @@
+// `albctl sticky`: load-balancer cookie stickiness on the target group, read back and shown.
+import type { Command } from 'commander';
+import { sticky } from '../inputs/init.js';
+import type { Question } from '../inputs/question.js';
+import { stickyQuestions } from '../inputs/sticky.js';
+import { addQuestionOptions } from './options.js';
+
+// init saves its "sticky sessions?" answer; this command says on (or --disable, off) by itself,
+// so it resolves that answer to yes without reading or rewriting the saved one. Not a flag here.
+const stickyOn: Question = { ...sticky, persist: false, default: () => true };
+
+export function register(program: Command): void {
+  const cmd = program.command('sticky').description('turn on load-balancer cookie stickiness (AWSALB) on the target group; --disable turns it off');
+  addQuestionOptions(cmd, stickyQuestions, 'command');
+  cmd.action(async (_opts, self: Command) => {
+    const [{ runStepCommand, needInState }, { UsageError }, { showStickiness }] = await Promise.all([
+      import('./run-steps.js'),
+      import('../errors.js'),
+      import('../steps/stickiness.js'),
+    ]);
+    if (self.getOptionValueSource('duration') === 'cli' && self.getOptionValue('disable') === true) {
+      throw new UsageError('--duration and --disable contradict each other: pass one');
+    }
+    await runStepCommand(self, {
+      command: 'sticky',
+      questions: [...stickyQuestions, stickyOn],
+      steps: ['stickiness'],
+      validate: (_values, state) => needInState(state, 'targetGroup', 'target-group'),
+      result: (out) => ({ stickiness: out.get('stickiness') }),
+      summary: (out) => {
+        const s = out.get('stickiness');
+        return s ? [`stickiness on ${String(s.targetGroupName)}: ${showStickiness(s as never)}`] : [];
+      },
+    });
+  });
+}

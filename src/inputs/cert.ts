@@ -1,0 +1,85 @@
+// `albctl cert`'s questions. The parsers are src/cert's own, so flags and the module agree.
+import { DEFAULT_BITS, DEFAULT_DAYS, defaultCertDir, defaultCertName, parseBits, parseCertName, parseCn, parseDays, parseSan } from '../cert/options.js';
+import { UsageError } from '../errors.js';
+import { parseSwitch, question } from './question.js';
+
+export const certOut = question<string>({
+  key: 'certOut',
+  flag: 'cert-out',
+  local: 'out',
+  arg: '<dir>',
+  description: 'directory for private.pem, public.pem, certificate.csr, certificate.crt (default: .albctl/<stack>/cert)',
+  parse: (raw, flag) => {
+    const dir = String(raw).trim();
+    if (!dir) throw new UsageError(`${flag} must name a directory`);
+    return dir;
+  },
+  default: (d) => defaultCertDir(d.stack),
+});
+
+export const certCn = question<string>({
+  key: 'certCn',
+  flag: 'cn',
+  arg: '<name>',
+  description: "certificate common name (default: the load balancer's DNS name, else the stack)",
+  parse: (raw, flag) => parseCn(raw, flag),
+});
+
+export const certSan = question<string[]>({
+  key: 'certSan',
+  flag: 'san',
+  arg: '<dns,...>',
+  description: "subjectAltName DNS names or IPs (default: the load balancer's DNS name)",
+  parse: (raw, flag) => parseSan(raw, flag),
+});
+
+export const certDays = question<number>({
+  key: 'certDays',
+  flag: 'cert-days',
+  local: 'days',
+  arg: '<days>',
+  description: 'validity in days (1-3650)',
+  parse: (raw, flag) => parseDays(raw, flag),
+  default: () => DEFAULT_DAYS,
+});
+
+export const certBits = question<number>({
+  key: 'certBits',
+  flag: 'cert-bits',
+  local: 'bits',
+  arg: '<bits>',
+  description: 'RSA key size: 2048, 3072 or 4096',
+  parse: (raw, flag) => parseBits(raw, flag),
+  default: () => DEFAULT_BITS,
+});
+
+/** Computed once (UTC minute), then saved in the state: a re-run keeps the name. */
+export const certificateName = question<string>({
+  key: 'certificateName',
+  flag: 'cert-name',
+  local: 'name',
+  arg: '<name>',
+  description: 'IAM server certificate name (default: <stack>-cert-<yyyymmddhhmm>)',
+  parse: (raw, flag) => parseCertName(raw, flag),
+  default: (d) => defaultCertName(d.stack),
+});
+
+export const certUpload = question<boolean>({
+  key: 'certUpload',
+  flag: 'cert-upload',
+  local: 'upload',
+  description: 'upload the certificate to IAM as a server certificate',
+  parse: parseSwitch,
+  persist: false,
+});
+
+export const certForce = question<boolean>({
+  key: 'certForce',
+  flag: 'cert-force',
+  local: 'force',
+  description: 'replace certificate files that already exist (a new key and certificate)',
+  parse: parseSwitch,
+  persist: false,
+});
+
+export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce];

@@ -1,0 +1,187 @@
+// The four files of the seed's openssl commands, made by src/cert: private.pem (0600), public.pem,
+// certificate.csr, certificate.crt. CN and SAN default to the load balancer's DNS name when the
+// state has one. The outputs hold paths and the fingerprint, never the key.
+import { constants } from 'node:fs';
+import { access, lstat, rmdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  BACKDATE_MS,
+  CERT_FILE_NAMES,
+  generateCertificate,
+  readCertificateFile,
+  validateCertOptions,
+  writeCertificateFiles,
+  type CertOptions,
+} from '../cert/index.js';
+import { input, maybe, type Ctx } from '../engine/context.js';
+import { UsageError } from '../errors.js';
+import type { ResourceRecord } from '../state/schema.js';
+import type { LoadBalancerOut } from './load-balancer.js';
+import type { Found, StatusRow, Step } from './types.js';
+
+export interface CertificateFilesOut extends Record<string, unknown> {
+  dir: string;
+  certificate: string;
+  privateKey: string;
+  publicKey: string;
+  csr: string;
+  cn: string;
+  san: string[];
+  days: number;
+  bits: number;
+  notBefore: string;
+  notAfter: string;
+  serial: string;
+  fingerprintSha256: string;
+  privateKeyPresent: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The flags applied through src/cert's own validation, with the load balancer's DNS name as the default CN/SAN. */
+export function certOptions(ctx: Ctx): CertOptions {
+  const lb = maybe<LoadBalancerOut>(ctx, 'loadBalancer');
+  return validateCertOptions(
+    {
+      out: input<string | undefined>(ctx, 'certOut'),
+      cn: input<string | undefined>(ctx, 'certCn'),
+      san: input<string[] | undefined>(ctx, 'certSan'),
+      days: input<number | undefined>(ctx, 'certDays'),
+      bits: input<number | undefined>(ctx, 'certBits'),
+      name: input<string | undefined>(ctx, 'certificateName'),
+    },
+    { stack: ctx.stack, dnsName: lb?.dnsName || undefined },
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+async function readFiles(dir: string): Promise<Found<CertificateFilesOut> | undefined> {
+  const path = (f: keyof typeof CERT_FILE_NAMES) => join(dir, CERT_FILE_NAMES[f]);
+  if (!(await exists(path('certificate')))) return undefined;
+  const info = await readCertificateFile(path('certificate'), { flag: '--out' });
+  const notBefore = info.notBefore.getTime();
+  const notAfter = info.notAfter.getTime();
+  return {
+    id: path('certificate'),
+    name: dir,
+    // Files carry no tags: the state records them, and destroy compares the fingerprint.
+    owned: true,
+    outputs: {
+      dir,
+      certificate: path('certificate'),
+      privateKey: path('privateKey'),
+      publicKey: path('publicKey'),
+      csr: path('csr'),
+      cn: info.subjectCn ?? '',
+      san: [...info.dnsNames, ...info.ipAddresses],
+      days: Math.round((notAfter - notBefore - BACKDATE_MS) / DAY_MS),
+      bits: info.keyBits ?? 0,
+      notBefore: info.notBefore.toISOString(),
+      notAfter: info.notAfter.toISOString(),
+      serial: info.serial,
+      fingerprintSha256: info.fingerprintSha256,
+      privateKeyPresent: await access(path('privateKey'), constants.R_OK).then(
+        () => true,
+        () => false,
+      ),
+    },
+  };
+}
+
+async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<CertificateFilesOut> | undefined> {
+  const dir = typeof rec?.outputs?.dir === 'string' ? rec.outputs.dir : (rec?.name ?? certOptions(ctx).outDir);
+  return readFiles(dir);
+}
+
+async function write(ctx: Ctx, overwrite: boolean): Promise<Found<CertificateFilesOut>> {
+  const o = certOptions(ctx);
+  for (const w of o.warnings) ctx.ui.warn(w);
+  const generated = generateCertificate({ cn: o.cn, san: o.san, days: o.days, bits: o.bits });
+  await writeCertificateFiles(o.outDir, generated, { overwrite });
+  return (await readFiles(o.outDir))!;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+
+/** What differs from the flags; replacing the files (a new key) needs --force. */
+async function changes(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<string[]> {
+  const want = certOptions(ctx);
+  const o = cur.outputs;
+  const diffs: string[] = [];
+  if (o.cn !== want.cn) diffs.push(`CN: ${o.cn} → ${want.cn}`);
+  if (!sameList(o.san, want.san)) diffs.push(`SAN: ${o.san.join(',') || 'none'} → ${want.san.join(',') || 'none'}`);
+  if (o.days !== want.days) diffs.push(`days: ${o.days} → ${want.days}`);
+  if (o.bits !== want.bits) diffs.push(`bits: ${o.bits} → ${want.bits}`);
+  if (!o.privateKeyPresent) diffs.push(`${CERT_FILE_NAMES.privateKey} is missing`);
+  if (Date.parse(o.notAfter) <= Date.now()) diffs.push(`expired on ${o.notAfter}`);
+  if (input(ctx, 'certForce') === true) return diffs.length > 0 ? diffs : ['a new key and certificate (--force)'];
+  if (diffs.length > 0) {
+    throw new UsageError(`${o.certificate} exists and differs from what was asked (${diffs.join('; ')}): pass --force to replace the files`);
+  }
+  return [];
+}
+
+async function destroy(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<void> {
+  const o = cur.outputs;
+  if (input(ctx, 'keepFiles') === true) {
+    ctx.ui.info(`kept the certificate files in ${o.dir} (--keep-files)`);
+    return;
+  }
+  const recorded = ctx.state.resource('certificateFiles')?.outputs?.fingerprintSha256;
+  if (typeof recorded === 'string' && recorded !== o.fingerprintSha256) {
+    ctx.ui.warn(`kept ${o.certificate}: it is not the certificate albctl wrote (its fingerprint differs)`);
+    return;
+  }
+  for (const f of [o.privateKey, o.publicKey, o.csr, o.certificate]) {
+    await unlink(f).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+  // The directory too when it is empty now; and .albctl/<stack>/ when it was the default place.
+  const removed = await rmdir(o.dir).then(
+    () => true,
+    () => false,
+  );
+  const parent = dirname(o.dir);
+  if (removed && basename(o.dir) === 'cert' && basename(parent) === ctx.stack && basename(dirname(parent)) === '.albctl') {
+    await rmdir(parent).catch(() => undefined);
+  }
+}
+
+async function status(_ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<StatusRow[]> {
+  const o = cur.outputs;
+  const days = Math.floor((Date.parse(o.notAfter) - Date.now()) / DAY_MS);
+  return [
+    {
+      resource: 'certificateFiles',
+      name: o.dir,
+      state: days < 0 ? 'expired' : o.privateKeyPresent ? 'valid' : 'no private.pem',
+      detail: `CN ${o.cn}, SAN ${o.san.join(',') || 'none'}, expires ${o.notAfter.slice(0, 10)} (${days < 0 ? 'expired' : `in ${days} days`})`,
+      data: { ...o, expiresInDays: days },
+    },
+  ];
+}
+
+export const certificateFiles: Step<CertificateFilesOut> = {
+  id: 'certificateFiles',
+  kind: 'albctl::CertificateFiles',
+  needs: ['loadBalancer'],
+  command: 'cert',
+  name: (ctx) => certOptions(ctx).outDir,
+  describe: (ctx) => `certificate files in ${input<string | undefined>(ctx, 'certOut') ?? `.albctl/${ctx.stack}/cert`}`,
+  find,
+  create: (ctx) => write(ctx, input(ctx, 'certForce') === true),
+  changes,
+  update: (ctx) => write(ctx, true),
+  destroy,
+  status,
+};

@@ -1,0 +1,81 @@
+// HTTP:80 (--listener-port): forwards to the target group, or, after `albctl https
+// --redirect-http`, answers 301 with the same URL on HTTPS.
+import { CreateListenerCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { stackTags } from '../aws/tags.js';
+import { input, need, type Ctx } from '../engine/context.js';
+import type { TargetGroupOut } from './target-group.js';
+import type { LoadBalancerOut } from './load-balancer.js';
+import {
+  deleteListener,
+  elb,
+  findListener,
+  forwardTo,
+  listenerStatus,
+  opts,
+  redirectToHttps,
+  sameAction,
+  showAction,
+  toSdkAction,
+  type DefaultAction,
+  type ListenerOut,
+} from './listener.js';
+import type { Found, Step } from './types.js';
+
+const port = (ctx: Ctx) => input<number | undefined>(ctx, 'listenerPort') ?? 80;
+
+function wantedAction(ctx: Ctx): DefaultAction {
+  if (input(ctx, 'redirectHttp') === true) return redirectToHttps(input<number | undefined>(ctx, 'httpsPort') ?? 443);
+  return forwardTo(need<TargetGroupOut>(ctx, 'targetGroup', 'target-group').arn);
+}
+
+async function create(ctx: Ctx): Promise<Found<ListenerOut>> {
+  const out = await elb(ctx).send(
+    new CreateListenerCommand({
+      LoadBalancerArn: need<LoadBalancerOut>(ctx, 'loadBalancer', 'alb').arn,
+      Protocol: 'HTTP',
+      Port: port(ctx),
+      DefaultActions: [toSdkAction(wantedAction(ctx))],
+      Tags: stackTags(ctx.stack),
+    }),
+    opts(ctx),
+  );
+  return (await findListener(ctx, { id: out.Listeners![0]!.ListenerArn! }, port(ctx)))!;
+}
+
+async function changes(ctx: Ctx, cur: Found<ListenerOut>): Promise<string[]> {
+  const out: string[] = [];
+  const o = cur.outputs;
+  if (o.port !== port(ctx)) out.push(`port: ${o.port} → ${port(ctx)}`);
+  if (o.protocol !== 'HTTP') out.push(`protocol: ${o.protocol} → HTTP`);
+  const want = wantedAction(ctx);
+  if (!sameAction(o.defaultAction, want)) out.push(`default action: ${showAction(o.defaultAction)} → ${showAction(want)}`);
+  return out;
+}
+
+async function update(ctx: Ctx, cur: Found<ListenerOut>): Promise<Found<ListenerOut>> {
+  await elb(ctx).send(
+    new ModifyListenerCommand({
+      ListenerArn: cur.id,
+      Port: port(ctx),
+      Protocol: 'HTTP',
+      DefaultActions: [toSdkAction(wantedAction(ctx))],
+    }),
+    opts(ctx),
+  );
+  return (await findListener(ctx, { id: cur.id }, port(ctx)))!;
+}
+
+export const httpListener: Step<ListenerOut> = {
+  id: 'httpListener',
+  kind: 'AWS::ElasticLoadBalancingV2::Listener',
+  needs: ['loadBalancer', 'targetGroup'],
+  command: 'alb',
+  describe: (ctx) =>
+    `HTTP listener :${port(ctx)} → ${input(ctx, 'redirectHttp') === true ? `301 to HTTPS:${input<number | undefined>(ctx, 'httpsPort') ?? 443}` : (input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup)}`,
+  find: (ctx, rec) => findListener(ctx, rec, port(ctx)),
+  create,
+  changes,
+  update,
+  destroy: deleteListener,
+  status: async (_ctx, cur) => listenerStatus('httpListener', cur),
+};

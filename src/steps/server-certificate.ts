@@ -1,0 +1,207 @@
+// The IAM server certificate the HTTPS listener presents: certificate.crt and private.pem from
+// `albctl cert` (or `https --certificate <file>`), uploaded as `<stack>-cert-<yyyymmddhhmm>`
+// under the path /albctl/<stack>/, tagged. IAM has no waiter and is eventually consistent both
+// ways: wait until it is readable after the upload; retry DeleteConflict on delete.
+import { X509Certificate } from 'node:crypto';
+import {
+  DeleteServerCertificateCommand,
+  GetServerCertificateCommand,
+  IAMClient,
+  ListServerCertificateTagsCommand,
+  UploadServerCertificateCommand,
+  type ServerCertificate,
+} from '@aws-sdk/client-iam';
+import { awsCode, isNotFound } from '../aws/errors.js';
+import { retryNotYet, waitFor } from '../aws/poll.js';
+import { ownedBy, stackTags } from '../aws/tags.js';
+import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
+import { input, need, type Ctx } from '../engine/context.js';
+import { UsageError } from '../errors.js';
+import type { CertificateRef } from '../inputs/https.js';
+import type { ResourceRecord } from '../state/schema.js';
+import type { CertificateFilesOut } from './certificate-files.js';
+import type { Found, StatusRow, Step } from './types.js';
+
+export interface ServerCertificateOut extends Record<string, unknown> {
+  arn: string;
+  name: string;
+  path: string;
+  serverCertificateId: string;
+  uploadDate: string;
+  /** notAfter of the certificate body itself (IAM's metadata says the same on AWS). */
+  expiration: string;
+  fingerprintSha256: string;
+  subjectCn: string;
+  dnsNames: string[];
+}
+
+const iam = (ctx: Ctx) => ctx.aws.client(IAMClient);
+const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
+const DAY_MS = 86_400_000;
+
+/**
+ * The stack's IAM path. It marks the certificate as the stack's where tags cannot be read (moto
+ * has no ListServerCertificateTags) and lets `ListServerCertificates --path-prefix` find them.
+ */
+export function iamPath(stack: string): string {
+  return `/albctl/${stack}/`;
+}
+
+export async function getServerCertificate(ctx: Ctx, name: string): Promise<ServerCertificate | undefined> {
+  try {
+    return (await iam(ctx).send(new GetServerCertificateCommand({ ServerCertificateName: name }), opts(ctx))).ServerCertificate;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function taggedOurs(ctx: Ctx, name: string): Promise<boolean> {
+  try {
+    const out = await iam(ctx).send(new ListServerCertificateTagsCommand({ ServerCertificateName: name }), opts(ctx));
+    return ownedBy(out.Tags, ctx.stack);
+  } catch {
+    return false; // unreadable tags: not provably ours
+  }
+}
+
+async function toFound(ctx: Ctx, sc: ServerCertificate): Promise<Found<ServerCertificateOut>> {
+  const m = sc.ServerCertificateMetadata!;
+  let x509: X509Certificate | undefined;
+  try {
+    x509 = new X509Certificate(sc.CertificateBody ?? '');
+  } catch {
+    x509 = undefined;
+  }
+  const path = m.Path ?? '/';
+  return {
+    id: m.Arn!,
+    name: m.ServerCertificateName,
+    owned: path === iamPath(ctx.stack) || (await taggedOurs(ctx, m.ServerCertificateName!)),
+    outputs: {
+      arn: m.Arn!,
+      name: m.ServerCertificateName!,
+      path,
+      serverCertificateId: m.ServerCertificateId ?? '',
+      uploadDate: m.UploadDate?.toISOString() ?? '',
+      expiration: x509 ? new Date(x509.validTo).toISOString() : (m.Expiration?.toISOString() ?? ''),
+      fingerprintSha256: x509?.fingerprint256 ?? '',
+      subjectCn: /(?:^|\n)CN=([^\n]*)/.exec(x509?.subject ?? '')?.[1] ?? '',
+      dnsNames: (x509?.subjectAltName ?? '')
+        .split(', ')
+        .filter((s) => s.startsWith('DNS:'))
+        .map((s) => s.slice(4)),
+    },
+  };
+}
+
+async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<ServerCertificateOut> | undefined> {
+  const sc = await getServerCertificate(ctx, rec?.name ?? input(ctx, 'certificateName'));
+  return sc ? toFound(ctx, sc) : undefined;
+}
+
+/**
+ * Which certificate file to upload: the files `cert` wrote in this run, else `--certificate <file>`,
+ * else the files the state records.
+ */
+function source(ctx: Ctx): { path: string; flag: string } {
+  const fresh = ctx.outputs.get('certificateFiles') as CertificateFilesOut | undefined;
+  if (fresh) return { path: fresh.certificate, flag: '--out' };
+  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  if (ref && 'file' in ref) return { path: ref.file, flag: '--certificate' };
+  return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: '--out' };
+}
+
+async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
+  const src = source(ctx);
+  const cert = await readCertificateFile(src.path, { flag: src.flag });
+  if (cert.notAfter.getTime() <= Date.now()) {
+    throw new UsageError(`${src.flag}: ${src.path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --force)`);
+  }
+  const key = await readPrivateKeyFor(src.path, { flag: src.flag });
+  const name = input<string>(ctx, 'certificateName');
+  await iam(ctx).send(
+    new UploadServerCertificateCommand({
+      ServerCertificateName: name,
+      Path: iamPath(ctx.stack),
+      CertificateBody: cert.pem,
+      PrivateKey: key.privateKeyPem,
+      CertificateChain: cert.chainPem,
+      Tags: stackTags(ctx.stack),
+    }),
+    opts(ctx),
+  );
+  const sc = await waitFor(() => getServerCertificate(ctx, name), {
+    pacing: ctx.aws.pacing,
+    signal: ctx.signal,
+    what: `IAM server certificate ${name} to be readable`,
+  });
+  return toFound(ctx, sc);
+}
+
+/** An IAM certificate's body cannot change: different files are a usage error, not a silent re-upload. */
+async function changes(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<string[]> {
+  let src: { path: string; flag: string };
+  let fingerprint: string;
+  try {
+    src = source(ctx);
+    fingerprint = (await readCertificateFile(src.path, { flag: src.flag })).fingerprintSha256;
+  } catch {
+    return []; // the files are gone or were never here: the uploaded certificate stands
+  }
+  if (cur.outputs.fingerprintSha256 && fingerprint !== cur.outputs.fingerprintSha256) {
+    throw new UsageError(
+      `${src.path} is not the certificate uploaded as ${cur.outputs.name} (SHA-256 ${fingerprint.slice(0, 17)}… vs ${cur.outputs.fingerprintSha256.slice(0, 17)}…), and an IAM server certificate cannot change in place: restore the files, or \`albctl destroy\` first`,
+    );
+  }
+  return [];
+}
+
+async function destroy(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<void> {
+  const name = cur.outputs.name;
+  // DeleteConflict while a listener uses it, and for a while after the listener is gone.
+  await retryNotYet(
+    async () => {
+      try {
+        await iam(ctx).send(new DeleteServerCertificateCommand({ ServerCertificateName: name }), opts(ctx));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting IAM server certificate ${name}`, retryable: (e) => awsCode(e) === 'DeleteConflict' },
+  );
+  await waitFor(async () => ((await getServerCertificate(ctx, name)) ? undefined : true), {
+    pacing: ctx.aws.pacing,
+    signal: ctx.signal,
+    what: `IAM server certificate ${name} to be gone`,
+  });
+}
+
+async function status(_ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<StatusRow[]> {
+  const o = cur.outputs;
+  const days = Math.floor((Date.parse(o.expiration) - Date.now()) / DAY_MS);
+  return [
+    {
+      resource: 'serverCertificate',
+      name: o.name,
+      state: days < 0 ? 'expired' : 'valid',
+      detail: `expires ${o.expiration.slice(0, 10)} (${days < 0 ? 'expired' : `in ${days} days`}), CN ${o.subjectCn}${o.dnsNames.length ? `, SAN ${o.dnsNames.join(',')}` : ''}`,
+      data: { ...o, expiresInDays: days },
+    },
+  ];
+}
+
+export const serverCertificate: Step<ServerCertificateOut> = {
+  id: 'serverCertificate',
+  kind: 'AWS::IAM::ServerCertificate',
+  needs: ['certificateFiles'],
+  command: 'cert --upload',
+  name: (ctx) => input(ctx, 'certificateName'),
+  describe: (ctx) => `IAM server certificate ${input<string | undefined>(ctx, 'certificateName') ?? `${ctx.stack}-cert-…`}`,
+  find,
+  create,
+  changes,
+  update: async (_ctx, cur) => cur,
+  destroy,
+  status,
+};
