@@ -149,7 +149,7 @@ http {
     if (tlsPort !== null) await waitForPort(tlsPort);
   } catch (err) {
     await stopChild(child);
-    throw new Error(`nginx did not start: ${(err as Error).message}\n${output()}`);
+    throw new Error(`nginx did not start: ${(err as Error).message}\n${output()}`, { cause: err });
   }
   return {
     port,
@@ -177,7 +177,7 @@ export async function startSampleServer(id: string): Promise<SampleServer> {
     await waitForPort(port);
   } catch (err) {
     await stopChild(child);
-    throw new Error(`sample server ${id} did not start: ${(err as Error).message}\n${output()}`);
+    throw new Error(`sample server ${id} did not start: ${(err as Error).message}\n${output()}`, { cause: err });
   }
   return { port, id, stop: () => stopChild(child) };
 }
@@ -220,7 +220,7 @@ ${opts.backends.map((b) => `  server ${b.id} 127.0.0.1:${b.port} cookie ${b.id} 
     await waitForPort(port);
   } catch (err) {
     await stopChild(child);
-    throw new Error(`haproxy did not start: ${(err as Error).message}\n${output()}`);
+    throw new Error(`haproxy did not start: ${(err as Error).message}\n${output()}`, { cause: err });
   }
   return {
     port,
@@ -239,7 +239,7 @@ export async function startStallServer(periodMs: number, stallMs: number): Promi
     await waitForPort(port);
   } catch (err) {
     await stopChild(child);
-    throw new Error(`stall server did not start: ${(err as Error).message}\n${output()}`);
+    throw new Error(`stall server did not start: ${(err as Error).message}\n${output()}`, { cause: err });
   }
   return { port, stop: () => stopChild(child) };
 }

@@ -1,0 +1,88 @@
+// What the main thread and the worker threads say to each other. Everything here survives
+// structured clone (plain objects, typed arrays).
+import type { Histogram } from './histogram.js';
+import type { LoadtestOptions } from './options.js';
+
+export const ERROR_KINDS = ['timeout', 'reset', 'refused', 'tls', 'parse', 'other'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+export type ErrorCounts = Record<ErrorKind, number>;
+
+/** Precision of the whole-run histograms (0.1 %) and of the per-second ones (0.8 %). */
+export const RUN_HISTOGRAM_BITS = 11;
+export const SECOND_HISTOGRAM_BITS = 8;
+
+/** A request sent this long after its intended start counts as late (open model). */
+export const LATE_AFTER_MS = 1;
+
+export interface WorkerConfig {
+  index: number;
+  workers: number;
+  options: LoadtestOptions;
+  /** Connections (virtual users) this worker owns. */
+  connections: number;
+  /** Requests this worker measures (its share of --requests), or null. */
+  requests: number | null;
+  /** Requests per second this worker sends (its share of --rate), or null. */
+  rate: number | null;
+  /** Addresses to connect to, spread over the connections. */
+  addresses: Array<{ address: string; family: number }>;
+  /** Contents of --ca. */
+  ca: string | null;
+}
+
+export type MainMessage =
+  /** Start at this wall-clock time (ms since the epoch, fractional). */
+  | { type: 'start'; at: number }
+  /** Stop now (Ctrl-C): finish and report what was measured. */
+  | { type: 'stop' };
+
+export interface Tick {
+  type: 'tick';
+  worker: number;
+  /** Second index from the start of measurement; negative during warmup. */
+  second: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  bytes: number;
+  /** This second's latencies (corrected in the open model); null during warmup. */
+  latency: Histogram | null;
+  /** [target, requests] seen this second. */
+  targets: Array<[string, number]>;
+}
+
+export interface WorkerResult {
+  type: 'done';
+  worker: number;
+  latency: Histogram;
+  /** Open model only: from when each request was actually sent. */
+  latencyUncorrected: Histogram | null;
+  requests: number;
+  ok: number;
+  bytes: number;
+  /** Open model: requests sent more than LATE_AFTER_MS after their intended start. */
+  late: number;
+  statusCodes: Record<string, number>;
+  errors: ErrorCounts;
+  /** The first message seen for each error kind. */
+  errorSamples: Partial<Record<ErrorKind, string>>;
+  targets: Record<string, number>;
+  /** Virtual users that got at least one response carrying the count header. */
+  users: number;
+  /** Of those, the ones that saw exactly one target. */
+  pinned: number;
+  /** Wall-clock ms since the epoch when measurement started and ended. */
+  measuredFrom: number;
+  measuredTo: number;
+  eventLoopUtilization: number;
+  /** ms */
+  eventLoopLagP99: number;
+  /** This thread's CPU time over the measurement, in ms, when Node can tell. */
+  cpuMs: number | null;
+}
+
+export type WorkerMessage = { type: 'ready' } | Tick | WorkerResult | { type: 'fatal'; message: string };
+
+export function zeroErrors(): ErrorCounts {
+  return { timeout: 0, reset: 0, refused: 0, tls: 0, parse: 0, other: 0 };
+}
