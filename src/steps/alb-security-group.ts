@@ -8,6 +8,7 @@ import {
   createSecurityGroup,
   deleteSecurityGroup,
   describeDiff,
+  discoverSecurityGroups,
   diffRules,
   findSecurityGroup,
   securityGroupStatus,
@@ -51,4 +52,5 @@ export const albSecurityGroup: Step<SecurityGroupOut> = {
   update: (ctx, cur) => convergeRules(ctx, cur, wanted(ctx)),
   destroy: deleteSecurityGroup,
   status: async (_ctx, cur) => securityGroupStatus('albSecurityGroup', cur),
+  discover: (ctx) => discoverSecurityGroups(ctx, ctx.names.albSecurityGroup),
 };

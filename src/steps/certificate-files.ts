@@ -3,10 +3,11 @@
 // state has one. The outputs hold paths and the fingerprint, never the key.
 import { constants } from 'node:fs';
 import { access, lstat, rmdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   BACKDATE_MS,
   CERT_FILE_NAMES,
+  defaultCertDir,
   generateCertificate,
   readCertificateFile,
   validateCertOptions,
@@ -171,6 +172,12 @@ async function status(_ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<Statu
   ];
 }
 
+/** Files carry no tag: only the default directory, .albctl/<stack>/cert, is albctl's for sure. */
+async function discover(ctx: Ctx): Promise<Found<CertificateFilesOut>[]> {
+  const found = await readFiles(resolve(defaultCertDir(ctx.stack)));
+  return found ? [found] : [];
+}
+
 export const certificateFiles: Step<CertificateFilesOut> = {
   id: 'certificateFiles',
   kind: 'albctl::CertificateFiles',
@@ -184,4 +191,5 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   update: (ctx) => write(ctx, true),
   destroy,
   status,
+  discover,
 };

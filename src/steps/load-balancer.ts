@@ -219,6 +219,19 @@ async function status(_ctx: Ctx, cur: Found<LoadBalancerOut>): Promise<StatusRow
   ];
 }
 
+/** Every load balancer tagged with this stack (destroy --discover); its listeners go with it. */
+async function discover(ctx: Ctx): Promise<Found<LoadBalancerOut>[]> {
+  const all: LoadBalancer[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elb(ctx).send(new DescribeLoadBalancersCommand({ Marker: marker }), opts(ctx));
+    all.push(...(page.LoadBalancers ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  const found = await Promise.all(all.filter((lb) => lb.Type === 'application').map((lb) => toFound(ctx, lb)));
+  return found.filter((f) => f.owned);
+}
+
 export const loadBalancer: Step<LoadBalancerOut> = {
   id: 'loadBalancer',
   kind: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
@@ -233,4 +246,5 @@ export const loadBalancer: Step<LoadBalancerOut> = {
   update,
   destroy,
   status,
+  discover,
 };

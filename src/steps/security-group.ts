@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsCode, isNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
-import { ownedBy, tagSpecifications } from '../aws/tags.js';
+import { ownedBy, stackTagKey, tagSpecifications } from '../aws/tags.js';
 import type { Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -127,6 +127,21 @@ export async function findSecurityGroup(ctx: Ctx, rec: ResourceRecord | undefine
   const groups = out.SecurityGroups ?? [];
   const g = groups.find((x) => ownedBy(x.Tags, ctx.stack)) ?? groups[0];
   return g ? toFound(ctx, g) : undefined;
+}
+
+/** The group of this name tagged with the stack, wherever it is (destroy --discover). */
+export async function discoverSecurityGroups(ctx: Ctx, name: string): Promise<Found<SecurityGroupOut>[]> {
+  const out = await ec2(ctx).send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: 'group-name', Values: [name] },
+        { Name: `tag:${stackTagKey}`, Values: [ctx.stack] },
+      ],
+    }),
+    opts(ctx),
+  );
+  const found = await Promise.all((out.SecurityGroups ?? []).map((g) => toFound(ctx, g)));
+  return found.filter((f) => f.owned);
 }
 
 function permission(r: IngressRule): IpPermission {

@@ -7,6 +7,7 @@ import {
   DeleteServerCertificateCommand,
   GetServerCertificateCommand,
   IAMClient,
+  ListServerCertificatesCommand,
   ListServerCertificateTagsCommand,
   UploadServerCertificateCommand,
   type ServerCertificate,
@@ -112,13 +113,25 @@ function source(ctx: Ctx): { path: string; flag: string } {
   return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: '--out' };
 }
 
-async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
-  const src = source(ctx);
+/** A certificate and its key, as IAM will want them: readable, matching, not expired. */
+async function readSource(src: { path: string; flag: string }) {
   const cert = await readCertificateFile(src.path, { flag: src.flag });
   if (cert.notAfter.getTime() <= Date.now()) {
     throw new UsageError(`${src.flag}: ${src.path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --force)`);
   }
   const key = await readPrivateKeyFor(src.path, { flag: src.flag });
+  return { cert, key };
+}
+
+/** Before anything changes: a --certificate file must be usable, key and all. */
+async function check(ctx: Ctx): Promise<void> {
+  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  if (ref && 'file' in ref) await readSource({ path: ref.file, flag: '--certificate' });
+}
+
+async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
+  const src = source(ctx);
+  const { cert, key } = await readSource(src);
   const name = input<string>(ctx, 'certificateName');
   await iam(ctx).send(
     new UploadServerCertificateCommand({
@@ -191,6 +204,21 @@ async function status(_ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<Stat
   ];
 }
 
+/** The certificates under the stack's IAM path (destroy --discover). */
+async function discover(ctx: Ctx): Promise<Found<ServerCertificateOut>[]> {
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await iam(ctx).send(new ListServerCertificatesCommand({ PathPrefix: iamPath(ctx.stack), Marker: marker }), opts(ctx));
+    // moto ignores PathPrefix: filter here as well.
+    names.push(...(page.ServerCertificateMetadataList ?? []).filter((m) => m.Path === iamPath(ctx.stack)).map((m) => m.ServerCertificateName!));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  const found = await Promise.all(names.map(async (n) => (await getServerCertificate(ctx, n)) ?? undefined));
+  const all = await Promise.all(found.filter((sc): sc is ServerCertificate => !!sc).map((sc) => toFound(ctx, sc)));
+  return all.filter((f) => f.owned);
+}
+
 export const serverCertificate: Step<ServerCertificateOut> = {
   id: 'serverCertificate',
   kind: 'AWS::IAM::ServerCertificate',
@@ -198,10 +226,12 @@ export const serverCertificate: Step<ServerCertificateOut> = {
   command: 'cert --upload',
   name: (ctx) => input(ctx, 'certificateName'),
   describe: (ctx) => `IAM server certificate ${input<string | undefined>(ctx, 'certificateName') ?? `${ctx.stack}-cert-…`}`,
+  check,
   find,
   create,
   changes,
   update: async (_ctx, cur) => cur,
   destroy,
   status,
+  discover,
 };

@@ -9,6 +9,7 @@ import {
   createSecurityGroup,
   deleteSecurityGroup,
   describeDiff,
+  discoverSecurityGroups,
   diffRules,
   findSecurityGroup,
   securityGroupStatus,
@@ -73,4 +74,5 @@ export const webSecurityGroup: Step<SecurityGroupOut> = {
   update: (ctx, cur) => convergeRules(ctx, cur, wanted(ctx)),
   destroy: deleteSecurityGroup,
   status: async (_ctx, cur) => securityGroupStatus('webSecurityGroup', cur),
+  discover: (ctx) => discoverSecurityGroups(ctx, ctx.names.webSecurityGroup),
 };

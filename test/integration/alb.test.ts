@@ -1,7 +1,7 @@
 // `albctl alb` against moto: the two security groups (rules exactly as the seed recommends),
 // the load balancer and its HTTP listener; re-runs, converging flags, bad input, destroy.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -252,6 +252,22 @@ describe('albctl alb', () => {
     expect(JSON.parse(plan.stdout).actions.map((a: { action: string }) => a.action)).toEqual(['create', 'create', 'create', 'create']);
     expect(await q.securityGroups()).toEqual([]);
     expect(await q.loadBalancers()).toEqual([]);
+  });
+
+  it('destroy --discover finds the whole edge by tag when the state file is lost, and nothing else', async () => {
+    const dir = await withTargetGroup();
+    for (const args of [['alb'], ['cert', '--upload'], ['https', '--redirect-http'], ['target-group', '--stack', 'other'], ['alb', '--stack', 'other']]) {
+      const res = await cli(args, dir);
+      expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(0);
+    }
+    await rm(path.join(dir, '.albctl', 'albctl.json'));
+    const res = await cli(['destroy', '--discover', '--yes'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    expect((await q.loadBalancers()).map((l) => l.LoadBalancerName)).toEqual(['other-alb']);
+    expect((await q.securityGroups()).map((g) => g.GroupName).sort()).toEqual(['other-alb-sg', 'other-web-sg']);
+    expect(await q.serverCertificates()).toEqual([]);
+    expect((await q.targetGroups()).map((t) => t.TargetGroupName)).toEqual(['other-tg']);
+    expect(existsSync(path.join(dir, '.albctl', 'albctl', 'cert', 'private.pem'))).toBe(false);
   });
 
   it('destroy retries DependencyViolation on DeleteSecurityGroup until it goes through', async () => {
