@@ -11,8 +11,11 @@ export type ErrorCounts = Record<ErrorKind, number>;
 export const RUN_HISTOGRAM_BITS = 11;
 export const SECOND_HISTOGRAM_BITS = 8;
 
-/** A request sent this long after its intended start counts as late (open model). */
-export const LATE_AFTER_MS = 1;
+/**
+ * A request sent this long after its intended start counts as late (open model): it waited for
+ * a free connection, or the client was too busy. Below this is the timers' own granularity.
+ */
+export const LATE_AFTER_MS = 2;
 
 export interface WorkerConfig {
   index: number;

@@ -3,7 +3,7 @@
 // distribution, requests per target and status codes.
 import { buckets, percentile, type Histogram } from './histogram.js';
 import { formatCount, formatMs } from './progress.js';
-import { ERROR_KINDS } from './protocol.js';
+import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
 import { summarize, totalErrors, type LoadtestResult } from './result.js';
 import { formatBytes } from './report-text.js';
 import { axes, esc, frame, hbars, legend, linearScale, lines, logScale, svgOpen, type HBar, type Series } from './svg-charts.js';
@@ -28,7 +28,7 @@ function perSecond(r: LoadtestResult, t: number, n: number): number {
 }
 
 function latencyOverTime(r: LoadtestResult): string {
-  const tl = r.timeline.filter((e) => e.requests > 0);
+  const tl = r.timeline.filter((e) => e.requests > e.errors && e.max > 0);
   if (tl.length === 0) return empty('No responses to chart.');
   const f = frame();
   const maxT = Math.max(1, ...r.timeline.map((e) => e.t + 1));
@@ -112,7 +112,10 @@ function latencyHistogram(r: LoadtestResult): string {
   const marks = ([['p50', 50], ['p99', 99], ['p99.9', 99.9]] as const).map(([name, p], i) => {
     const v = percentile(h, p) / 1000;
     const px = x(v).toFixed(1);
-    return `<g class="marker"><line x1="${px}" x2="${px}" y1="${f.top}" y2="${f.bottom}"/><text x="${px}" y="${f.top + 10 + i * 13}" dx="4">${name} ${esc(formatMs(v))}</text></g>`;
+    // Labels near the right edge go on the left of their line.
+    const right = x(v) > f.left + (f.right - f.left) * 0.6;
+    const label = `<text x="${px}" y="${f.top + 2 + i * 13}" dx="${right ? -4 : 4}" text-anchor="${right ? 'end' : 'start'}">${name} ${esc(formatMs(v))}</text>`;
+    return `<g class="marker"><line x1="${px}" x2="${px}" y1="${f.top}" y2="${f.bottom}"/>${label}</g>`;
   });
   return `${svgOpen(f, 'Latency histogram', 'histogram')}${axes(f, x, y, 'latency (log)', 'share of requests')}${bars.join('')}${marks.join('')}</svg>`;
 }
@@ -201,11 +204,13 @@ export function renderHtml(r: LoadtestResult): string {
   const okRate = r.requests.total === 0 ? 0 : r.requests.ok / r.requests.total;
   const model = r.mode === 'rate' ? `open model · ${formatCount(r.rate ?? 0)} req/s · up to ${r.connections} connections` : `closed model · ${r.connections} connections`;
   const when = new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19);
+  const none = r.latency.total === 0;
+  const lat = (v: number): string => (none ? '—' : formatMs(v));
   const kpis = [
     kpi('Throughput', `${formatCount(r.requests.perSecond)}/s`, `${formatCount(r.requests.total)} requests in ${r.duration.toFixed(1)} s`),
-    kpi('Median', formatMs(s.p50), `mean ${formatMs(s.mean)}`),
-    kpi('p99', formatMs(s.p99), `p90 ${formatMs(s.p90)}`),
-    kpi('p99.9', formatMs(s.p999), `max ${formatMs(s.max)}`),
+    kpi('Median', lat(s.p50), none ? 'no responses' : `mean ${formatMs(s.mean)}`),
+    kpi('p99', lat(s.p99), none ? 'no responses' : `p90 ${formatMs(s.p90)}`),
+    kpi('p99.9', lat(s.p999), none ? 'no responses' : `max ${formatMs(s.max)}`),
     kpi('Success', `${(okRate * 100).toFixed(okRate === 1 ? 0 : 2)}%`, 'responses with a 2xx status', okRate >= 0.999 ? 'good' : okRate >= 0.95 ? 'mixed' : 'bad'),
     kpi('Errors', formatCount(errors), errors === 0 ? 'none' : `${(errorRate * 100).toFixed(2)}% of requests`, errors === 0 ? 'good' : 'bad'),
   ].join('');
@@ -215,7 +220,7 @@ export function renderHtml(r: LoadtestResult): string {
   }
   if (r.mode === 'rate' && r.latencyUncorrected !== null) {
     const u = summarize(r.latencyUncorrected);
-    notes.push(`<p class="note">Latencies count from each request's intended start (coordinated omission corrected). Measured from when requests were actually sent, p99 would read ${esc(formatMs(u.p99))} instead of ${esc(formatMs(s.p99))}; ${formatCount(r.late ?? 0)} requests started more than 1 ms late.</p>`);
+    notes.push(`<p class="note">Latencies count from each request's intended start (coordinated omission corrected). Measured from when requests were actually sent, p99 would read ${esc(formatMs(u.p99))} instead of ${esc(formatMs(s.p99))}; ${formatCount(r.late ?? 0)} requests started more than ${LATE_AFTER_MS} ms late.</p>`);
   }
   if (r.interrupted) notes.push('<p class="note warn">The run was interrupted: these figures cover only the part that ran.</p>');
   const c = r.client;

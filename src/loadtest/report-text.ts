@@ -1,5 +1,5 @@
 // The human summary for the terminal: plain text, no colour (the caller colours).
-import { ERROR_KINDS } from './protocol.js';
+import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
 import { formatCount, formatMs } from './progress.js';
 import { summarize, totalErrors, type LatencySummary, type LoadtestResult } from './result.js';
 
@@ -28,7 +28,7 @@ export function renderText(r: LoadtestResult): string {
     }
   }
   if (r.late !== null && r.late > 0) {
-    lines.push(`${'late'.padEnd(12)}${formatCount(r.late)} requests (${pct(r.late, r.requests.total)}) started more than 1 ms after their intended time`);
+    lines.push(`${'late'.padEnd(12)}${formatCount(r.late)} requests (${pct(r.late, r.requests.total)}) started more than ${LATE_AFTER_MS} ms after their intended time`);
   }
   const codes = Object.entries(r.statusCodes);
   if (codes.length > 0) lines.push(`${'status'.padEnd(12)}${codes.map(([c, n]) => `${c} × ${formatCount(n)}`).join('  ')}`);

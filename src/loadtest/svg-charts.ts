@@ -20,8 +20,9 @@ export function niceLinearTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toFixed(decimals)));
   return out;
 }
 
@@ -40,8 +41,8 @@ export function linearScale(domain: [number, number], range: [number, number], f
 
 /** A log scale widened to whole 1-2-5 steps; ticks at 1-2-5 or decades when crowded. */
 export function logScale(domain: [number, number], range: [number, number], format: (v: number) => string): Scale {
-  let lo = Math.max(domain[0], 1e-6);
-  let hi = Math.max(domain[1], lo * 1.0001);
+  let lo = Number.isFinite(domain[0]) ? Math.max(domain[0], 1e-6) : 1;
+  let hi = Number.isFinite(domain[1]) ? Math.max(domain[1], lo * 1.0001) : lo * 10;
   const steps = [1, 2, 5];
   const floorNice = (v: number): number => {
     const m = 10 ** Math.floor(Math.log10(v));
@@ -137,13 +138,13 @@ export interface HBar {
 /** Horizontal bars, one row each, labelled on the left and annotated on the right. */
 export function hbars(rows: HBar[], label: string): string {
   const rowH = 30;
-  const f: Frame = { width: 720, height: rows.length * rowH + 8, left: 150, right: 590, top: 4, bottom: rows.length * rowH + 4 };
+  const f: Frame = { width: 720, height: rows.length * rowH + 8, left: 170, right: 590, top: 4, bottom: rows.length * rowH + 4 };
   const max = Math.max(1, ...rows.map((r) => r.value));
   const out = [svgOpen(f, label, 'hbars')];
   rows.forEach((r, i) => {
     const y = f.top + i * rowH;
     const w = Math.max(r.value > 0 ? 2 : 0, ((f.right - f.left) * r.value) / max);
-    const name = r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label;
+    const name = r.label.length > 20 ? `${r.label.slice(0, 19)}…` : r.label;
     out.push(`<g class="row"><title>${esc(`${r.label}: ${r.note}`)}</title>`);
     out.push(`<text class="bar-label" x="${f.left - 10}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle">${esc(name)}</text>`);
     out.push(`<rect class="track" x="${f.left}" y="${y + 5}" width="${f.right - f.left}" height="${rowH - 10}" rx="4"/>`);

@@ -25,6 +25,7 @@ import { buildRequestTemplate } from './request.js';
 
 /** Pause before a virtual user retries a connection that could not be made (closed model). */
 const RECONNECT_PAUSE_MS = 10;
+const LAG_RESOLUTION_MS = 10;
 
 interface TargetCount {
   total: number;
@@ -76,7 +77,8 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   let drainDeadline = Infinity;
   let warmupSecond = 0;
 
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  // Samples every LAG_RESOLUTION_MS; a sample is the time between two ticks, so the lag is the excess.
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   let eluStart: ReturnType<typeof performance.eventLoopUtilization> | null = null;
   let cpuStart: NodeJS.CpuUsage | null = null;
   const threadCpu = (process as { threadCpuUsage?: (prev?: NodeJS.CpuUsage) => NodeJS.CpuUsage }).threadCpuUsage;
@@ -217,10 +219,10 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     const due = firstSlot + nextSlot * interval;
     if (due >= measureEnd) return maybeDone();
     wakeArmed = true;
-    const wait = due - now;
-    // setTimeout rounds down to whole ms (and at least 1): finish the last fraction with setImmediate.
-    if (wait >= 1) setTimeout(wake, Math.floor(wait));
-    else setImmediate(wake);
+    // Timers have whole-millisecond resolution: requests due within the same millisecond leave
+    // together, up to ~1 ms after their intended time (which their latency includes). Spinning
+    // with setImmediate would be more precise but burns the core the server may need.
+    setTimeout(wake, Math.max(1, Math.round(due - now)));
   }
 
   function wake(): void {
@@ -289,12 +291,16 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       }
     }
     if (rateMode && now >= drainDeadline) {
-      // Requests still due but never sent: they waited longer than --timeout.
+      // Requests still in flight, or due but never sent: they waited longer than --timeout.
+      let inFlight = 0;
+      for (const c of connections) if (c.busy && c.intendedAt >= measureStart) inFlight++;
       const unsent = Math.max(0, Math.ceil((Math.min(measureEnd, now) - (firstSlot + nextSlot * interval)) / interval));
-      const counted = quota === null ? unsent : Math.min(unsent, Math.max(0, quota - issued));
+      const counted = inFlight + (quota === null ? unsent : Math.min(unsent, Math.max(0, quota - issued)));
       errors[errorIndex.timeout]! += counted;
       requests += counted;
-      if (counted > 0) errorSamples.timeout ??= `${counted} requests were still waiting for a free connection when the run ended`;
+      secErrors += counted;
+      secRequests += counted;
+      if (counted > 0) errorSamples.timeout ??= `${counted} requests were still waiting for a response or a free connection ${Math.round(timeoutMs)} ms after the run ended`;
       finish();
     }
   }
@@ -348,7 +354,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       measuredFrom: performance.timeOrigin + measureStart,
       measuredTo: performance.timeOrigin + Math.max(measureStart, measureEnd),
       eventLoopUtilization: elu,
-      eventLoopLagP99: lag.count > 0 ? lag.percentile(99) / 1e6 : 0,
+      eventLoopLagP99: lag.count > 0 ? Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) : 0,
       cpuMs,
     };
     post(result);

@@ -2,7 +2,7 @@
 // sample web server, and a self-signed certificate made with openssl. Each runs as a child
 // process in the foreground on a free port and is stopped by its `stop()`.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -106,12 +106,13 @@ export interface Nginx extends Running {
 
 /**
  * nginx in the foreground under a temp prefix. `/` answers 200 "hello" with X-Served-By: nginx,
- * `/status` 200, `/missing` 404, `/chunked` a chunked body, `/big` 64 KiB.
+ * `/status` 200, `/missing` 404, `/chunked` a chunked body (ask with Accept-Encoding: gzip), `/big` 64 KiB.
  */
 export async function startNginx(opts: { cert?: Cert; workers?: number; keepaliveRequests?: number } = {}): Promise<Nginx> {
   const bin = which('nginx');
   if (bin === null) throw new Error('nginx is not installed');
   const dir = tempDir('nginx');
+  chmodSync(dir, 0o755); // nginx's workers drop root privileges (to nobody) and must read html/
   mkdirSync(join(dir, 'logs'));
   mkdirSync(join(dir, 'html'));
   writeFileSync(join(dir, 'html', 'big'), 'x'.repeat(64 * 1024));
@@ -137,7 +138,8 @@ http {
     location = /status { return 200 "ok\\n"; }
     location = /missing { return 404; }
     location = /big { }
-    location = /chunked { chunked_transfer_encoding on; add_header X-Served-By nginx; return 200 "chunked\\n"; }
+    # gzip makes the length unknown in advance, so nginx sends the body chunked.
+    location = /chunked { gzip on; gzip_min_length 0; gzip_types text/plain; add_header X-Served-By nginx; return 200 "chunked\\n"; }
   }
 }
 `;
@@ -204,6 +206,9 @@ defaults
   timeout client 30s
   timeout server 30s
   option http-keep-alive
+  # Like the ALB: a sticky request whose target is down goes to a healthy one.
+  option redispatch
+  retries 2
 frontend alb
   bind 127.0.0.1:${port} ssl crt ${opts.cert.pem}
   default_backend targets
