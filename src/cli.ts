@@ -12,6 +12,9 @@ import { register as alb } from './commands/alb.js';
 import { register as cert } from './commands/cert.js';
 import { register as https } from './commands/https.js';
 import { register as sticky } from './commands/sticky.js';
+import { register as launchTemplate } from './commands/launch-template.js';
+import { register as asg } from './commands/asg.js';
+import { register as instances } from './commands/instances.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -24,7 +27,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, status, destroy]) register(program);
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, status, destroy]) register(program);
   return program;
 }
 

@@ -2,6 +2,11 @@
 import type { Registry } from '../engine/apply.js';
 import { network } from './network.js';
 import { targetGroup } from './target-group.js';
+import { autoScalingGroup } from './auto-scaling-group.js';
+import { image } from './image.js';
+import { instances } from './instances.js';
+import { launchTemplate } from './launch-template.js';
+import { scalingPolicy } from './scaling-policy.js';
 import { albSecurityGroup } from './alb-security-group.js';
 import { certificateFiles } from './certificate-files.js';
 import { httpListener } from './http-listener.js';
@@ -13,6 +18,8 @@ import { webSecurityGroup } from './web-security-group.js';
 import type { AnyStep } from './types.js';
 
 export const allSteps: AnyStep[] = [network, targetGroup];
+// The compute steps: the AMI (discovery), launch template, Auto Scaling group and policy, instances.
+allSteps.push(image, launchTemplate, autoScalingGroup, scalingPolicy, instances);
 
 // The network edge: security groups, load balancer, listeners, certificate, stickiness.
 allSteps.push(albSecurityGroup, webSecurityGroup, loadBalancer, httpListener, certificateFiles, serverCertificate, httpsListener, stickiness);

@@ -1,0 +1,27 @@
+// `albctl instances`: N instances from the launch template, registered in the target group.
+import type { Command } from 'commander';
+import { instancesQuestions } from '../inputs/instances.js';
+import { vpc } from '../inputs/network.js';
+import { addQuestionOptions } from './options.js';
+
+const questions = [vpc, ...instancesQuestions];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('instances')
+    .description('launch N instances from the launch template, one per AZ in turn, and register them in the target group');
+  addQuestionOptions(cmd, questions, 'command');
+  cmd.action(async (_opts, self: Command) => {
+    const { runStepCommand, needInState } = await import('./run-steps.js');
+    await runStepCommand(self, {
+      command: 'instances',
+      questions,
+      steps: ['instances'],
+      validate: (_values, state) => {
+        needInState(state, 'launchTemplate', 'launch-template');
+        needInState(state, 'targetGroup', 'target-group');
+      },
+      result: (out) => ({ instances: out.get('instances') }),
+    });
+  });
+}

@@ -1,0 +1,62 @@
+// `albctl launch-template`: the launch template the instances and the Auto Scaling group start from.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { sshCidr } from '../inputs/alb.js';
+import { launchTemplateQuestions, userData } from '../inputs/launch-template.js';
+import { parseFlags } from '../inputs/resolve.js';
+import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
+
+const questions = [...launchTemplateQuestions, sshCidr];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('launch-template')
+    .description(
+      'create the launch template: Amazon Linux 2023, t3.micro, the web security group, IMDSv2 only, encrypted gp3 root volume, the sample web server as user data',
+    );
+  addQuestionOptions(cmd, questions, 'command');
+  cmd.option('--print-user-data', 'print the user data script and exit (no AWS call, nothing written)');
+  cmd.action(async (_opts, self: Command) => {
+    if ((self.opts() as { printUserData?: boolean }).printUserData) return printUserData(self);
+    const { runStepCommand } = await import('./run-steps.js');
+    await runStepCommand(self, {
+      command: 'launch-template',
+      questions,
+      // With a key pair and an SSH source, the web security group's SSH rule follows them (when `alb` made the group).
+      steps: (values, state) =>
+        state.resource('webSecurityGroup')?.status === 'created' && (values.keyName !== undefined || values.sshCidr !== undefined)
+          ? ['webSecurityGroup', 'launchTemplate']
+          : ['launchTemplate'],
+      validate: (values, state) => {
+        const groups = values.instanceSecurityGroups as string[] | undefined;
+        if (!groups?.length && state.resource('webSecurityGroup')?.status !== 'created') {
+          throw new UsageError(
+            "the launch template needs the instances' security group: run `albctl alb` first (it makes the web security group), or pass --security-groups <sg-id,...>",
+          );
+        }
+      },
+      result: (out) => ({ launchTemplate: out.get('launchTemplate') }),
+    });
+  });
+}
+
+/** The script the launch template would carry: --user-data's file, the saved one, or the sample server on the stack's target port. */
+async function printUserData(cmd: Command): Promise<void> {
+  const globals = globalsOf(cmd);
+  const flags = parseFlags(questions, givenFlags(cmd, questions, 'command'));
+  const [{ StateStore }, { defaultUserData, readUserDataFile }] = await Promise.all([
+    import('../state/store.js'),
+    import('../webserver/user-data.js'),
+  ]);
+  // Read only: no lock, nothing written, no AWS call.
+  const state = await StateStore.load(globals.statePath, globals.stack);
+  const file = (flags.userData as string | undefined) ?? (state.inputs.userData as string | undefined);
+  const tgPort = state.resource('targetGroup')?.outputs.port;
+  const port = typeof tgPort === 'number' ? tgPort : ((state.inputs.targetPort as number | undefined) ?? 8080);
+  const text = file && file !== 'default' ? await readUserDataFile(file, `--${userData.flag}`) : defaultUserData({ port });
+  if (globals.json) {
+    process.stdout.write(`${JSON.stringify({ stack: globals.stack, source: file && file !== 'default' ? file : 'default', port, userData: text })}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+}
