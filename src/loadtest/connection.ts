@@ -1,8 +1,8 @@
 // One keep-alive connection on a raw net/tls socket, carrying one request at a time for one
 // virtual user. It reconnects when the server closes, times out through its `deadline` (checked
 // by the worker's sweep, so no timer per request), and reports each outcome to its host: a
-// response, or an error of one kind. Plain sockets read into one Buffer reused for every read
-// (net's `onread`), so the hot path allocates nothing but what Node needs to write.
+// response, or an error of one kind. Sockets read into one Buffer reused for every read
+// (`onread`), so the hot path allocates nothing but what Node needs to write.
 import net from 'node:net';
 import tls from 'node:tls';
 import { CookieJar } from './cookies.js';
@@ -152,10 +152,19 @@ export class Connection {
     const s = this.settings;
     this.parser.reset();
     this.connected = false;
+    // Both read into the worker's one Buffer (`onread`): no Buffer per read. tls.connect takes
+    // the option too (documented there) though @types/node does not declare it.
+    const onread = {
+      buffer: s.readBuffer,
+      callback: (nread: number, buf: Uint8Array): boolean => {
+        if (this.socket === socket) this.onData(buf as Buffer, nread);
+        return true;
+      },
+    };
     let socket: net.Socket;
     if (s.secure) {
       this.handshaking = true;
-      socket = tls.connect({
+      const options: tls.ConnectionOptions & { onread: typeof onread } = {
         host: s.address,
         port: s.port,
         servername: s.servername,
@@ -163,28 +172,15 @@ export class Connection {
         rejectUnauthorized: !s.insecure,
         session: this.session,
         ALPNProtocols: ['http/1.1'],
-      });
+        onread,
+      };
+      socket = tls.connect(options);
       socket.setNoDelay(true);
       socket.on('session', (session: Buffer) => {
         this.session = session;
       });
-      socket.on('data', (chunk: Buffer) => {
-        if (this.socket === socket) this.onData(chunk, chunk.length);
-      });
     } else {
-      socket = net.connect({
-        host: s.address,
-        family: s.family,
-        port: s.port,
-        noDelay: true,
-        onread: {
-          buffer: s.readBuffer,
-          callback: (nread: number, buf: Uint8Array): boolean => {
-            if (this.socket === socket) this.onData(buf as Buffer, nread);
-            return true;
-          },
-        },
-      });
+      socket = net.connect({ host: s.address, family: s.family, port: s.port, noDelay: true, onread });
     }
     this.socket = socket;
     socket.once(s.secure ? 'secureConnect' : 'connect', () => {

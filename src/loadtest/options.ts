@@ -177,7 +177,7 @@ export function parseLoadtestOptions(
       throw new UsageError(`--workers must not exceed --connections: each worker needs a connection (got ${workers} workers for ${connections} connections)`);
     }
   } else {
-    workers = autoWorkers(cpus, connections, rate);
+    workers = autoWorkers(cpus, connections, rate, isLoopback(target.hostname));
   }
   if (requests !== null) workers = Math.min(workers, requests);
 
@@ -225,12 +225,20 @@ export function parseLoadtestOptions(
   };
 }
 
+/** localhost, 127.0.0.0/8, ::1: the server shares this machine's cores with the client. */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::1';
+}
+
 /**
- * One worker thread per core, but never more than the connections, and one for light loads:
- * below ~100 connections or ~20k req/s a single event loop keeps up (see docs/loadtest.md).
+ * One worker thread per core, or per two cores when the server runs on this machine too (it
+ * needs the others); never more than the connections; one for light loads, which a single
+ * event loop carries with room to spare (docs/loadtest.md has the measurements).
  */
-export function autoWorkers(cpus: number, connections: number, rate: number | null): number {
+export function autoWorkers(cpus: number, connections: number, rate: number | null, loopback = false): number {
   if (rate !== null && rate < 20_000) return 1;
   if (connections < 8) return 1;
-  return Math.max(1, Math.min(cpus, connections));
+  const cores = loopback ? Math.floor(cpus / 2) : cpus;
+  return Math.max(1, Math.min(cores, connections));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { autoWorkers, parseLoadtestOptions, parseSeconds, parseTarget } from '../../../src/loadtest/options.js';
+import { autoWorkers, isLoopback, parseLoadtestOptions, parseSeconds, parseTarget } from '../../../src/loadtest/options.js';
 import { buildRequestTemplate, requestBytes } from '../../../src/loadtest/request.js';
 
 const URL_ = 'http://example.com/';
@@ -151,10 +151,25 @@ describe('parseTarget', () => {
 });
 
 describe('autoWorkers', () => {
-  it('uses one thread for light loads and never more than the connections', () => {
-    expect(autoWorkers(8, 4, null)).toBe(1);
-    expect(autoWorkers(8, 1000, 100)).toBe(1);
-    expect(autoWorkers(8, 6, null)).toBeLessThanOrEqual(6);
+  it.each([
+    [8, 4, null, false, 1],
+    [8, 1000, 100, false, 1],
+    [8, 50, null, false, 8],
+    [8, 50, null, true, 4],
+    [2, 50, null, true, 1],
+    [2, 50, null, false, 2],
+    [16, 10, null, false, 10],
+    [8, 50, 50_000, false, 8],
+  ])('%i cores, %i connections, rate %s, loopback %s: %i workers', (cpus, connections, rate, loopback, want) => {
+    expect(autoWorkers(cpus, connections, rate, loopback)).toBe(want);
+  });
+
+  it('knows a server on this machine', () => {
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('::1')).toBe(true);
+    expect(isLoopback('my-alb-1.eu-west-1.elb.amazonaws.com')).toBe(false);
+    expect(isLoopback('10.0.0.1')).toBe(false);
   });
 });
 

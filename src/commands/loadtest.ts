@@ -1,0 +1,141 @@
+// `albctl loadtest [url]`: the load generator. The URL defaults to the stack's load balancer
+// (its HTTPS listener when it has one, trusting the stack's certificate.crt). No AWS call.
+import type { Command } from 'commander';
+import type { ResourceRecord } from '../state/schema.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('loadtest [url]')
+    .description("load-test a URL (default: the stack's load balancer, HTTPS when it has a listener); --report writes an HTML report")
+    .option('-c, --connections <n>', 'virtual users, each a connection and a cookie jar (with --rate: most requests in flight) (default: 50)')
+    .option('-d, --duration <time>', 'how long to measure: 30s, 5m, or seconds (default: 10s unless --requests)')
+    .option('-n, --requests <n>', 'how many requests to measure (with --duration: whichever comes first)')
+    .option('-r, --rate <n>', 'open model: this many requests per second, latency counted from each intended start')
+    .option('--warmup <time>', 'run this long before measuring (default: 0)')
+    .option('--workers <n>', 'worker threads (default: one per core, half of them for a server on this machine)')
+    .option('-m, --method <method>', 'HTTP method (default: GET)')
+    .option('-H, --header <header>', '"Name: value" added to every request; repeatable', collect)
+    .option('-b, --body <text>', 'request body (sets Content-Length)')
+    .option('--timeout <time>', 'per request (default: 10s)')
+    .option('--insecure', 'do not verify the server certificate')
+    .option('--ca <file>', "trust this PEM certificate (default for the stack's HTTPS listener: its certificate.crt)")
+    .option('--no-cookies', 'no cookie jar: every request goes without cookies (no stickiness)')
+    .option('--count-header <name>', 'count requests per value of this response header (default: x-served-by)')
+    .option('--report <file>', 'write a self-contained HTML report there')
+    .action(async (url: string | undefined, _opts, self: Command) => run(self, url));
+}
+
+/** The stack's own target: the HTTPS listener's URL (and certificate) first, then HTTP, then the DNS name. */
+export function stackTarget(resource: (id: string) => ResourceRecord | undefined): { url: string; ca: string | null } | null {
+  const out = (id: string): Record<string, unknown> | undefined => {
+    const r = resource(id);
+    return r && r.status === 'created' ? r.outputs : undefined;
+  };
+  const https = out('httpsListener')?.url;
+  const cert = out('certificateFiles')?.certificate;
+  if (typeof https === 'string') return { url: https, ca: typeof cert === 'string' ? cert : null };
+  const http = out('httpListener')?.url;
+  if (typeof http === 'string') return { url: http, ca: null };
+  const dns = out('loadBalancer')?.dnsName;
+  if (typeof dns === 'string' && dns !== '') return { url: `http://${dns}/`, ca: null };
+  return null;
+}
+
+async function run(cmd: Command, given: string | undefined): Promise<void> {
+  const [{ globalsOf }, lt, { UsageError, RuntimeError, ExitCode }, { createUi }, { access, writeFile }, { dirname, resolve }, { constants }] =
+    await Promise.all([
+      import('./options.js'),
+      import('../loadtest/index.js'),
+      import('../errors.js'),
+      import('../ui/create.js'),
+      import('node:fs/promises'),
+      import('node:path'),
+      import('node:fs'),
+    ]);
+  const globals = globalsOf(cmd);
+  const raw = { ...(cmd.opts() as Record<string, unknown>) };
+  let url = given;
+  if (url === undefined) {
+    const { StateStore } = await import('../state/store.js');
+    const state = await StateStore.load(globals.statePath, globals.stack);
+    const target = stackTarget((id) => state.resource(id));
+    if (target === null) {
+      throw new UsageError(`loadtest needs a URL: stack ${globals.stack} has no load balancer in ${globals.statePath} (pass http(s)://...)`);
+    }
+    url = target.url;
+    if (target.ca !== null && raw.ca === undefined && raw.insecure !== true) raw.ca = target.ca;
+  }
+  const options = lt.parseLoadtestOptions(raw, url);
+  if (options.report !== null) {
+    const dir = dirname(resolve(options.report));
+    await access(dir, constants.W_OK).catch(() => {
+      throw new UsageError(`--report ${options.report}: cannot write into ${dir}`);
+    });
+  }
+
+  const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
+  const bound = [options.duration !== null ? `${options.duration}s` : '', options.requests !== null ? `${options.requests} requests` : '']
+    .filter(Boolean)
+    .join(' or ');
+  const model = options.rate !== null ? `${options.rate} req/s over up to ${options.connections} connections` : `${options.connections} connections`;
+  if (globals.dryRun) {
+    ui.info(`would send ${options.method} ${options.target.href}: ${model}, ${bound}${options.warmup > 0 ? ` after ${options.warmup}s warmup` : ''}`);
+    ui.close();
+    return;
+  }
+
+  // First Ctrl-C: stop and report what was measured. Second: leave at once.
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (abort.signal.aborted) process.exit(ExitCode.interrupted);
+    ui.warn('stopping: the results so far follow (press Ctrl-C again to quit at once)');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const task = ui.mode === 'tty' ? ui.task(`load test ${options.target.href}: ${model}, ${bound}`) : null;
+  if (task === null) ui.info(`load test ${options.target.href}: ${model}, ${bound}`);
+  let result;
+  try {
+    result = await lt.runLoadtest(options, {
+      signal: abort.signal,
+      onProgress: (p) => {
+        const line = lt.progressLine(p);
+        if (task !== null) task.update(line);
+        // Plain output: a line every 5 seconds is enough for a log.
+        else if (p.phase !== 'running' || Math.round(p.elapsed) % 5 === 0) ui.info(line);
+      },
+    });
+    task?.succeed(`load test ${options.target.href}: done`);
+  } catch (err) {
+    task?.fail();
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ui.close();
+  }
+
+  if (options.report !== null) {
+    try {
+      await writeFile(options.report, lt.renderHtml(result));
+    } catch (err) {
+      throw new RuntimeError(`--report ${options.report}: cannot write (${(err as { code?: string }).code ?? String(err)})`, { cause: err });
+    }
+  }
+  const r = result;
+  ui.result(lt.toJson(r), () => {
+    const s = ui.style;
+    const lines = lt.renderText(r).split('\n');
+    lines.forEach((line, i) => {
+      if (i === 0) ui.info(s.bold(line));
+      else if (/^errors\s+(?!none)/.test(line)) ui.info(s.red(line));
+      else if (/bottleneck/.test(line)) ui.info(s.yellow(line));
+      else ui.info(line);
+    });
+    if (options.report !== null) ui.info(`report      ${options.report}`);
+  });
+  if (r.interrupted) process.exitCode = ExitCode.interrupted;
+}
