@@ -78,7 +78,7 @@ export function renderActions(ui: Ui, items: readonly PlanItem[], dryRun: boolea
   }
   ui.info('plan (--dry-run: nothing was changed):');
   for (const i of items) {
-    ui.info(`  ${i.action.padEnd(6)} ${i.kind} ${i.name ?? i.id ?? ''}`);
+    ui.info(`  ${i.action.padEnd(6)} ${i.what}`);
     for (const c of i.changes) ui.info(`         ${c}`);
   }
   if (items.every((i) => i.action === 'none')) ui.info('  nothing to do');

@@ -1,5 +1,6 @@
 // A command's run: globals, UI, state (and its lock), AWS clients, Ctrl-C. Loaded only when a
 // command runs, never for --help.
+import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Aws } from '../aws/clients.js';
@@ -42,6 +43,7 @@ export async function runSession(
   const globals = { ...globalsOf(cmd), ...options.overrides };
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // every SDK call in flight listens to it; parallel steps make many
   const stopSignals = onInterrupt(abort, ui);
   let lock: Lock | undefined;
   const aws = new Aws({

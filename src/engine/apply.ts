@@ -12,6 +12,8 @@ export type Action = 'create' | 'update' | 'adopt' | 'none' | 'delete' | 'keep';
 export interface PlanItem {
   step: string;
   kind: string;
+  /** What it is, in words: "HTTP listener :80 → albctl-tg". */
+  what: string;
   name?: string;
   id?: string;
   action: Action;
@@ -67,7 +69,7 @@ async function applyOne(ctx: Ctx, step: AnyStep, planned: ReadonlyMap<string, Pl
   if (rec?.status === 'created' && rec.name && name && rec.name !== name) {
     throw new UsageError(`${what}: the state has it as ${rec.name}; a name cannot change in place (keep the name, or \`albctl destroy\` first)`);
   }
-  const item: PlanItem = { step: step.id, kind: step.kind, name, action: 'none', changes: [] };
+  const item: PlanItem = { step: step.id, kind: step.kind, what, name, action: 'none', changes: [] };
   if (ctx.dryRun && step.needs.some((d) => planned.get(d)?.action === 'create')) {
     return { ...item, action: 'create' }; // what it builds on does not exist yet: nothing to look up
   }

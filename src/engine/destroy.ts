@@ -25,7 +25,7 @@ export async function destroyAll(ctx: Ctx, registry: Registry): Promise<PlanItem
 
 async function destroyOne(ctx: Ctx, step: AnyStep, rec: ResourceRecord): Promise<PlanItem> {
   const what = `${step.describe(ctx)}`;
-  const item: PlanItem = { step: step.id, kind: step.kind, name: rec.name, id: rec.id, action: 'delete', changes: [] };
+  const item: PlanItem = { step: step.id, kind: step.kind, what, name: rec.name, id: rec.id, action: 'delete', changes: [] };
   const task = ctx.dryRun ? undefined : ctx.ui.task(`deleting ${what}`);
   try {
     const found: Found | undefined = await step.find(ctx, rec);

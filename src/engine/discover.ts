@@ -34,7 +34,7 @@ export async function destroyDiscovered(ctx: Ctx, registry: Registry, found: Rea
 
 async function destroyFound(ctx: Ctx, step: AnyStep, f: Found): Promise<PlanItem> {
   const what = `${step.kind.replace(/^AWS::/, '')} ${f.name ?? f.id}`;
-  const item: PlanItem = { step: step.id, kind: step.kind, name: f.name, id: f.id, action: 'delete', changes: [] };
+  const item: PlanItem = { step: step.id, kind: step.kind, what, name: f.name, id: f.id, action: 'delete', changes: [] };
   if (ctx.dryRun) return item;
   const task = ctx.ui.task(`deleting ${what}`);
   try {

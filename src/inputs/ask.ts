@@ -4,8 +4,12 @@ import { UsageError } from '../errors.js';
 import type { Ui } from '../ui/types.js';
 import { flagOf, showValue, type AskContext, type Question } from './question.js';
 
+/** A question without a default may be left empty: "none" (no SNS topic, no SSH, desired left to the policy). */
+const optional = (q: Question) => !q.default;
+
 function validator(q: Question, flag: string): (raw: string) => true | string {
   return (raw) => {
+    if (optional(q) && raw.trim() === '') return true;
     try {
       q.parse(raw, flag);
       return true;
@@ -22,7 +26,8 @@ export async function askQuestion(q: Question, current: unknown, ui: Ui, a: AskC
   const kind = q.ask?.kind ?? (q.arg ? 'input' : 'confirm');
   if (q.ask?.kind === 'select') {
     const choices = await q.ask.choices(a);
-    return ui.prompt.select({ message, flag, choices, default: current });
+    const picked = await ui.prompt.select({ message, flag, choices, default: current ?? '' });
+    return picked === '' ? undefined : picked; // the "none" choice
   }
   if (q.ask?.kind === 'checkbox') {
     const chosen = new Set(Array.isArray(current) ? current : []);
@@ -31,7 +36,7 @@ export async function askQuestion(q: Question, current: unknown, ui: Ui, a: AskC
     const picked = await ui.prompt.checkbox({ message, flag, choices, validate: (v) => check(v.map(String).join(',')) });
     return q.parse(picked.map(String).join(','), flag);
   }
-  if (kind === 'confirm') return ui.prompt.confirm({ message, flag, default: current === undefined ? true : !!current });
+  if (kind === 'confirm') return ui.prompt.confirm({ message, flag, default: !!current });
   const raw = await ui.prompt.input({ message, flag, default: showValue(q, current) || undefined, validate: validator(q, flag) });
-  return q.parse(raw, flag);
+  return optional(q) && raw.trim() === '' ? undefined : q.parse(raw, flag);
 }

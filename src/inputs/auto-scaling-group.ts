@@ -122,8 +122,8 @@ export const desiredCapacity = question<number>({
   flag: 'desired-capacity',
   local: 'desired',
   arg: '<n>',
-  // Not asked by the wizard either: the group starts at its minimum.
   description: 'desired number of instances (default at creation: the minimum, 0; later: left to the scaling policy unless given)',
+  message: 'Auto Scaling group: desired instances now (empty: the minimum, then the scaling policy decides)',
   parse: (raw, flag) => integer(raw, flag, 0, 1000),
   persist: false,
 });
@@ -157,6 +157,7 @@ export const notifyTopic = question<string>({
   arg: '<sns-topic-arn>',
   negatable: true,
   description: 'SNS topic for launch and terminate notifications (default: none; --no-notify-topic removes it)',
+  message: 'SNS topic ARN for scaling notifications (empty: none)',
   parse: snsTopicArnOf,
 });
 

@@ -18,7 +18,7 @@ import {
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet, waitFor, type Pacing } from '../aws/poll.js';
-import { ownedBy, stackTags } from '../aws/tags.js';
+import { ownedBy, stackTagKey, stackTags } from '../aws/tags.js';
 import { input, maybe, need, type Ctx } from '../engine/context.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { listSubnets } from '../inputs/discovery.js';
@@ -143,6 +143,21 @@ function toFound(ctx: Ctx, g: AutoScalingGroup): Found<AutoScalingGroupOut> {
       status: g.Status ?? null,
     },
   };
+}
+
+/** Every group tagged with this stack (destroy --discover); its scaling policies go with it. */
+async function discover(ctx: Ctx): Promise<Found<AutoScalingGroupOut>[]> {
+  const groups: AutoScalingGroup[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await asg(ctx).send(
+      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: `tag:${stackTagKey}`, Values: [ctx.stack] }], NextToken }),
+      opts(ctx),
+    );
+    groups.push(...(page.AutoScalingGroups ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return groups.map((g) => toFound(ctx, g)).filter((f) => f.owned);
 }
 
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<AutoScalingGroupOut> | undefined> {
@@ -387,4 +402,5 @@ export const autoScalingGroup: Step<AutoScalingGroupOut> = {
   update,
   destroy,
   status,
+  discover,
 };

@@ -352,4 +352,9 @@ export const instances: Step<InstancesOut> = {
   update,
   destroy,
   status,
+  // Found by the stack's tags already: every instance albctl launched for this stack.
+  discover: async (ctx) => {
+    const found = await find(ctx);
+    return found ? [found] : [];
+  },
 };

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { awsCode, isNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
-import { ownedBy, stackTags, tagSpecifications } from '../aws/tags.js';
+import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
 import { input, maybe, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import { defaultUserData, encodeUserData, readUserDataFile } from '../webserver/user-data.js';
@@ -257,6 +257,18 @@ async function findById(ctx: Ctx, id: string): Promise<Found<LaunchTemplateOut> 
   return lt ? toFound(ctx, lt, await describeVersion(ctx, id, '$Default')) : undefined;
 }
 
+/** Every launch template tagged with this stack (destroy --discover). */
+async function discover(ctx: Ctx): Promise<Found<LaunchTemplateOut>[]> {
+  const out = await ec2(ctx).send(
+    new DescribeLaunchTemplatesCommand({ Filters: [{ Name: `tag:${stackTagKey}`, Values: [ctx.stack] }] }),
+    opts(ctx),
+  );
+  const found = await Promise.all(
+    (out.LaunchTemplates ?? []).map(async (lt) => toFound(ctx, lt, await describeVersion(ctx, lt.LaunchTemplateId!, '$Default'))),
+  );
+  return found.filter((f) => f.owned);
+}
+
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<LaunchTemplateOut> | undefined> {
   const lt = rec?.id
     ? await describeTemplate(ctx, { id: rec.id })
@@ -414,4 +426,5 @@ export const launchTemplate: Step<LaunchTemplateOut> = {
   update,
   destroy,
   status,
+  discover,
 };

@@ -5,7 +5,7 @@ import type { Ctx } from '../engine/context.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { namesFor } from '../inputs/names.js';
 import { persistable, resolveInputs } from '../inputs/resolve.js';
-import { initQuestions, validateAll } from '../inputs/all.js';
+import { initDefaults, initQuestions, validateAll, wizardQuestions } from '../inputs/all.js';
 import type { Session } from '../commands/session.js';
 import { registry, stepsById } from '../steps/graph.js';
 import { converse } from './conversation.js';
@@ -33,11 +33,12 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   );
   const base = { stack: globals.stack, names: namesFor(globals.stack) };
   const resuming = await offerResume(s);
-  const resolved = resolveInputs(initQuestions, opts.flagValues, s.state.inputs, base);
-  const values = resuming || !ui.interactive ? resolved.values : await converse(initQuestions, resolved, ui, { ...base, aws: s.aws, signal: s.signal });
+  const resolved = resolveInputs(initQuestions, opts.flagValues, { ...initDefaults, ...s.state.inputs }, base);
+  const values = resuming || !ui.interactive ? resolved.values : await converse(wizardQuestions, resolved, ui, { ...base, aws: s.aws, signal: s.signal });
   validateAll(values);
   const steps = stepsById(stepsFor(values, registry));
-  const inputs = { ...s.state.inputs, ...values };
+  // The wizard's yes/no for stickiness is the sticky step's --disable.
+  const inputs = { ...s.state.inputs, ...values, stickyDisable: values.sticky === false };
 
   const plan = await planOnly(s, inputs, steps);
   renderPlan(ui, plan);

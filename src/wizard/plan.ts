@@ -34,8 +34,8 @@ export function renderPlan(ui: Ui, items: readonly PlanItem[]): void {
   const colour = (a: PlanItem['action'], t: string) =>
     a === 'create' ? s.green(t) : a === 'update' || a === 'adopt' ? s.yellow(t) : a === 'delete' ? s.red(t) : s.dim(t);
   ui.table(
-    ['', 'RESOURCE', 'NAME', 'CHANGES'],
-    items.map((i) => [colour(i.action, verbs[i.action]), i.kind.replace(/^AWS::/, ''), i.name ?? i.id ?? '', i.changes.join('; ')]),
+    ['', 'RESOURCE', 'CHANGES'],
+    items.map((i) => [colour(i.action, verbs[i.action]), i.what, i.changes.join('; ')]),
   );
   const n = (a: PlanItem['action']) => items.filter((i) => i.action === a).length;
   ui.info(`plan: ${n('create')} to create, ${n('update') + n('adopt')} to change, ${n('none')} unchanged`);
