@@ -162,7 +162,9 @@ describe('albctl cert', () => {
     expect((await cli(['cert', '--name', 'shared-cert'], dir)).code).toBe(0);
     const body = await readFile(path.join(dir, '.albctl', 'albctl', 'cert', 'certificate.crt'), 'utf8');
     const key = await readFile(path.join(dir, '.albctl', 'albctl', 'cert', 'private.pem'), 'utf8');
-    // Someone else's certificate, with the same name, outside albctl's path and untagged.
+    // Someone else's certificate, with the same name, outside albctl's path and untagged. (moto
+    // differs from AWS: it has no ListServerCertificateTags (HTTP 500, retried by the SDK for ~3 s)
+    // and ignores UploadServerCertificate's Tags; albctl's /albctl/<stack>/ path is the mark it reads.)
     await moto.client(IAMClient).send(new UploadServerCertificateCommand({ ServerCertificateName: 'shared-cert', CertificateBody: body, PrivateKey: key }));
     const res = await cli(['cert', '--upload'], dir);
     expect(res.code).toBe(3);
