@@ -29,11 +29,11 @@ export function register(program: Command): void {
           throw new UsageError('the HTTPS listener needs a certificate: run `albctl cert --upload` first, or pass --certificate <arn|name|certificate.crt>');
         }
       },
-      // The ALB group admits the HTTPS port; the certificate is uploaded first when it is a file
-      // (or `cert` wrote files that were never uploaded).
+      // The ALB group admits the HTTPS port; the certificate is uploaded first when it is a file,
+      // or when `cert` wrote files that were never uploaded (an uploaded one is used as it is).
       steps: (values, state) => {
         const ref = values.certificate as object | undefined;
-        const upload = ref ? 'file' in ref : has(state, 'serverCertificate') || has(state, 'certificateFiles');
+        const upload = ref ? 'file' in ref : !has(state, 'serverCertificate') && has(state, 'certificateFiles');
         return ['albSecurityGroup', ...(upload ? ['serverCertificate'] : []), 'httpsListener'];
       },
       then: (values) => (values.redirectHttp === undefined ? [] : ['httpListener']),

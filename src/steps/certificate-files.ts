@@ -188,7 +188,15 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   find,
   create: (ctx) => write(ctx, input(ctx, 'certForce') === true),
   changes,
-  update: (ctx) => write(ctx, true),
+  update: async (ctx) => {
+    const uploaded = ctx.state.resource('serverCertificate');
+    if (uploaded?.status === 'created') {
+      ctx.ui.warn(
+        `IAM server certificate ${uploaded.name} keeps the previous certificate (an IAM certificate cannot change in place; albctl does not rotate it yet): \`albctl destroy\` to start over`,
+      );
+    }
+    return write(ctx, true);
+  },
   destroy,
   status,
   discover,

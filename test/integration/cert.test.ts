@@ -120,6 +120,17 @@ describe('albctl cert', () => {
     expect(again.stderr).toContain('nothing to do');
     expect((await q.serverCertificates()).map((c) => c.ServerCertificateName)).toEqual([name]);
 
+    // New files after the upload: IAM keeps the old certificate (no rotation yet), `https` still
+    // uses it, and uploading the new files under the same name is refused.
+    const forced = await cli(['cert', '--force'], dir);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/IAM server certificate albctl-cert-\d{12} keeps the previous certificate/);
+    const https = await cli(['https'], dir);
+    expect(https.code, https.stderr).toBe(0);
+    const reupload = await cli(['cert', '--upload'], dir);
+    expect(reupload.code).toBe(2);
+    expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place/);
+
     // status shows the expiry read from the certificate itself. moto differs from AWS: its
     // metadata Expiration is a constant in 2012 (already "expired"), so albctl reads the body.
     const status = JSON.parse((await cli(['status', '--json'], dir)).stdout);
