@@ -15,6 +15,7 @@ import { register as sticky } from './commands/sticky.js';
 import { register as launchTemplate } from './commands/launch-template.js';
 import { register as asg } from './commands/asg.js';
 import { register as instances } from './commands/instances.js';
+import { register as loadtest } from './commands/loadtest.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, status, destroy]) register(program);
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy]) register(program);
   return program;
 }
 
