@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { albQuestions, listenerPort } from '../inputs/alb.js';
 import { checkListenerPorts } from '../inputs/https.js';
 import { networkQuestions } from '../inputs/network.js';
+import { targetGroupQuestions } from '../inputs/target-group.js';
 import { addQuestionOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -11,15 +12,22 @@ export function register(program: Command): void {
     .description('create the security groups, the Application Load Balancer and its HTTP listener (forwarding to the target group)');
   addQuestionOptions(cmd, [...networkQuestions, ...albQuestions], 'command');
   cmd.action(async (_opts, self: Command) => {
-    const { runStepCommand, needInState } = await import('./run-steps.js');
+    const { runStepCommand } = await import('./run-steps.js');
     await runStepCommand(self, {
       command: 'alb',
-      questions: [...networkQuestions, ...albQuestions],
-      steps: ['albSecurityGroup', 'webSecurityGroup', 'loadBalancer', 'httpListener'],
+      // The target group's questions resolve (from the state, or their defaults) without flags here.
+      questions: [...networkQuestions, ...albQuestions, ...targetGroupQuestions],
+      // The HTTP listener forwards to the target group: when `alb` runs first (as in the console
+      // walkthrough's order), it makes the target group with its defaults; `target-group` adjusts it.
+      steps: (_values, state) => [
+        ...(state.resource('targetGroup')?.status === 'created' ? [] : ['targetGroup']),
+        'albSecurityGroup',
+        'webSecurityGroup',
+        'loadBalancer',
+        'httpListener',
+      ],
       validate: (values, state) => {
         checkListenerPorts({ ...state.inputs, ...values }, `--${listenerPort.local ?? listenerPort.flag}`, 'HTTPS');
-        // The HTTP listener forwards to the target group: without one nothing may be created.
-        needInState(state, 'targetGroup', 'target-group');
       },
       result: (out) => {
         const lb = out.get('loadBalancer');

@@ -34,9 +34,9 @@ export function register(program: Command): void {
       steps: (values, state) => {
         const ref = values.certificate as object | undefined;
         const upload = ref ? 'file' in ref : !has(state, 'serverCertificate') && has(state, 'certificateFiles');
-        return ['albSecurityGroup', ...(upload ? ['serverCertificate'] : []), 'httpsListener'];
+        // With --redirect-http (or --no-redirect-http) the HTTP listener converges too, after HTTPS.
+        return ['albSecurityGroup', ...(upload ? ['serverCertificate'] : []), 'httpsListener', ...(values.redirectHttp === undefined ? [] : ['httpListener'])];
       },
-      then: (values) => (values.redirectHttp === undefined ? [] : ['httpListener']),
       result: (out) => {
         const https = out.get('httpsListener');
         return {

@@ -2,7 +2,7 @@
 // print what was done. Loaded only when such a command runs.
 import type { Command } from 'commander';
 import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
-import { UsageError } from '../errors.js';
+import { missingStep } from '../engine/context.js';
 import { namesFor } from '../inputs/names.js';
 import type { Question } from '../inputs/question.js';
 import { parseFlags, persistable, resolveInputs } from '../inputs/resolve.js';
@@ -24,11 +24,6 @@ export interface StepCommandSpec {
   validate?: (values: Readonly<Record<string, unknown>>, state: StateStore) => void;
   /** The command's own result document, from the outputs of its steps. */
   result?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
-  /**
-   * Steps applied once `steps` have all succeeded, when order matters beyond `needs` (the HTTP
-   * redirect only after the HTTPS listener it points to answers).
-   */
-  then?: (values: Readonly<Record<string, unknown>>, state: StateStore) => readonly string[];
   /** Human lines after the actions (what was read back: a DNS name, a setting). */
   summary?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => string[];
 }
@@ -47,9 +42,7 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
     const ctx = s.context({ ...s.state.inputs, ...values });
     s.state.rememberInputs(persistable(spec.questions, values));
     const items = await applySteps(ctx, stepsById(stepIds), registry);
-    const thenIds = spec.then?.({ ...s.state.inputs, ...values }, s.state) ?? [];
-    if (thenIds.length > 0) items.push(...(await applySteps(ctx, stepsById(thenIds), registry)));
-    const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries([...stepIds, ...thenIds].map((id) => [id, ctx.outputs.get(id)]));
+    const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(stepIds.map((id) => [id, ctx.outputs.get(id)]));
     return {
       doc: { stack: globals.stack, dryRun: globals.dryRun, actions: items, ...outputs },
       human: () => {
@@ -66,8 +59,7 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
  */
 export function needInState(state: StateStore, stepId: string, command: string): void {
   if (state.resource(stepId)?.status === 'created') return;
-  const what = stepId.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
-  throw new UsageError(`this needs the ${what}, which ${state.file} does not have: run \`albctl ${command}\` first`);
+  throw missingStep(state.file, stepId, command);
 }
 
 export function renderActions(ui: Ui, items: readonly PlanItem[], dryRun: boolean): void {

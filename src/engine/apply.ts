@@ -46,10 +46,11 @@ export async function applySteps(ctx: Ctx, selected: readonly AnyStep[], registr
   await runGraph(discovery, (id) => discover(ctx, registry.get(id)!), ctx.signal);
   await Promise.all(managed.map((s) => s.check?.(ctx).catch((err) => Promise.reject(toAlbctlError(err, s.describe(ctx))))));
   const items = new Map<string, PlanItem>();
-  await runGraph(managed, async (id) => {
+  const ordered = managed.map((s) => ({ id: s.id, needs: [...s.needs, ...(s.after?.(ctx) ?? [])] }));
+  await runGraph(ordered, async (id) => {
     items.set(id, await applyOne(ctx, registry.get(id)!, items));
   }, ctx.signal);
-  return topoOrder(managed).map((id) => items.get(id)!);
+  return topoOrder(ordered).map((id) => items.get(id)!);
 }
 
 async function discover(ctx: Ctx, step: AnyStep): Promise<void> {

@@ -27,7 +27,12 @@ export function need<T extends Outputs>(ctx: Ctx, stepId: string, command: strin
   if (fresh) return fresh as T;
   const rec = ctx.state.resource(stepId);
   if (rec?.status === 'created') return rec.outputs as T;
-  throw new UsageError(`this needs the ${describeStep(stepId)}, which ${ctx.state.file} does not have: run \`albctl ${command}\` first`);
+  throw missingStep(ctx.state.file, stepId, command);
+}
+
+/** "this needs the target group, which .albctl/albctl.json does not have: run `albctl target-group` first" */
+export function missingStep(stateFile: string, stepId: string, command: string): UsageError {
+  return new UsageError(`this needs the ${describeStep(stepId)}, which ${stateFile} does not have: run \`albctl ${command}\` first`);
 }
 
 /** Outputs of another step when it exists, without insisting. */

@@ -23,8 +23,10 @@ import type { Found, Step } from './types.js';
 
 const port = (ctx: Ctx) => input<number | undefined>(ctx, 'listenerPort') ?? 80;
 
+const redirecting = (ctx: Ctx) => input(ctx, 'redirectHttp') === true;
+
 function wantedAction(ctx: Ctx): DefaultAction {
-  if (input(ctx, 'redirectHttp') === true) return redirectToHttps(input<number | undefined>(ctx, 'httpsPort') ?? 443);
+  if (redirecting(ctx)) return redirectToHttps(input<number | undefined>(ctx, 'httpsPort') ?? 443);
   return forwardTo(need<TargetGroupOut>(ctx, 'targetGroup', 'target-group').arn);
 }
 
@@ -69,9 +71,11 @@ export const httpListener: Step<ListenerOut> = {
   id: 'httpListener',
   kind: 'AWS::ElasticLoadBalancingV2::Listener',
   needs: ['loadBalancer', 'targetGroup'],
+  // Redirect to HTTPS only once the HTTPS listener answers (it may wait minutes for IAM).
+  after: (ctx) => (redirecting(ctx) ? ['httpsListener'] : []),
   command: 'alb',
   describe: (ctx) =>
-    `HTTP listener :${port(ctx)} → ${input(ctx, 'redirectHttp') === true ? `301 to HTTPS:${input<number | undefined>(ctx, 'httpsPort') ?? 443}` : (input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup)}`,
+    `HTTP listener :${port(ctx)} → ${redirecting(ctx) ? `301 to HTTPS:${input<number | undefined>(ctx, 'httpsPort') ?? 443}` : (input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup)}`,
   find: (ctx, rec) => findListener(ctx, rec, port(ctx)),
   create,
   changes,

@@ -25,6 +25,11 @@ export interface Step<O extends Outputs = Outputs> {
   kind: string;
   /** Steps whose outputs this one uses; destroy runs in the reverse order. */
   needs: string[];
+  /**
+   * Steps that must finish first in this run, beyond `needs`, depending on the inputs (the HTTP
+   * listener becomes a redirect only after the HTTPS listener it points to exists). Apply only.
+   */
+  after?(ctx: Ctx): string[];
   /** The `albctl` command that makes this step (named in "run ... first" errors). */
   command: string;
   /** A discovery step: runs every time it is needed, owns nothing, never in the state. */

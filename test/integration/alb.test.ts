@@ -38,15 +38,24 @@ async function withTargetGroup(): Promise<string> {
 }
 
 describe('albctl alb', () => {
-  it('needs the target group first: exit 2, the command to run, nothing created', async () => {
+  it('run before target-group (the issue\'s order), makes the target group its listener forwards to', async () => {
     const dir = await tempDir();
-    const res = await cli(['alb', '-v'], dir);
-    expect(res.code).toBe(2);
-    expect(errorLines(res.stderr)).toEqual([expect.stringMatching(/this needs the target group, .* run `albctl target-group` first$/)]);
-    expect(mutatingCalls(res.stderr)).toEqual([]);
-    expect(await q.securityGroups()).toEqual([]);
-    expect(await q.loadBalancers()).toEqual([]);
-    expect(existsSync(path.join(dir, '.albctl', 'albctl.json'))).toBe(false);
+    const res = await cli(['alb', '--json'], dir);
+    expect(res.code, res.stderr).toBe(0);
+    const doc = JSON.parse(res.stdout);
+    expect(doc.actions.map((a: { step: string; action: string }) => `${a.step}:${a.action}`)).toEqual([
+      'targetGroup:create',
+      'albSecurityGroup:create',
+      'webSecurityGroup:create',
+      'loadBalancer:create',
+      'httpListener:create',
+    ]);
+    expect(doc.httpListener.defaultAction).toMatchObject({ type: 'forward' });
+    // `target-group` afterwards adopts it and applies its flags.
+    const tg = await cli(['target-group', '--health-path', '/healthz', '--json'], dir);
+    expect(tg.code, tg.stderr).toBe(0);
+    expect(JSON.parse(tg.stdout).actions).toEqual([expect.objectContaining({ step: 'targetGroup', action: 'update' })]);
+    expect(await q.loadBalancers()).toHaveLength(1);
   });
 
   it('creates the groups, the load balancer and the HTTP listener; a re-run is a no-op; destroy leaves nothing', async () => {
