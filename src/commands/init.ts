@@ -24,13 +24,6 @@ export function sandboxMode(value: unknown): 'never' | 'always' | 'auto' {
 export async function run(cmd: Command, sandbox: 'never' | 'always' | 'auto'): Promise<void> {
   const globals = globalsOf(cmd);
   const flagValues = parseFlags(initQuestions, givenFlags(cmd, initQuestions, 'init'));
-  const { runSandbox, awsReachable } = await import('../wizard/sandbox.js');
-  if (sandbox === 'auto') {
-    const reach = await awsReachable(globals);
-    if (!reach.ok) process.stderr.write(`albctl: ${reach.why}: starting the sandbox instead (a local AWS emulator)\n`);
-    else sandbox = 'never';
-  }
-  if (sandbox !== 'never') return runSandbox(cmd, globals, flagValues);
-  const [{ runSession }, { runWizard }] = await Promise.all([import('./session.js'), import('../wizard/init.js')]);
-  await runSession(cmd, 'init', { lock: true }, async (s) => ({ doc: (await runWizard(s, { flagValues, sandbox: false })).doc }));
+  const { startInit } = await import('../wizard/start.js');
+  await startInit(cmd, globals, flagValues, sandbox);
 }

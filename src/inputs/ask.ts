@@ -32,8 +32,13 @@ export async function askQuestion(q: Question, current: unknown, ui: Ui, a: AskC
   if (q.ask?.kind === 'checkbox') {
     const chosen = new Set(Array.isArray(current) ? current : []);
     const choices = (await q.ask.choices(a)).map((c) => ({ ...c, checked: chosen.size ? chosen.has(c.value) : c.checked }));
-    const check = validator(q, flag);
-    const picked = await ui.prompt.checkbox({ message, flag, choices, validate: (v) => check(v.map(String).join(',')) });
+    const parses = validator(q, flag);
+    const together = q.ask.check;
+    const validate = (v: readonly unknown[]) => {
+      const ok = parses(v.map(String).join(','));
+      return ok === true && together ? together(choices.filter((c) => v.includes(c.value))) : ok;
+    };
+    const picked = await ui.prompt.checkbox({ message, flag, choices, validate });
     return q.parse(picked.map(String).join(','), flag);
   }
   if (kind === 'confirm') return ui.prompt.confirm({ message, flag, default: !!current });

@@ -79,6 +79,15 @@ export const instanceType = question<string>({
   message: 'Instance type',
   parse: instanceTypeOf,
   default: () => 't3.micro',
+  // A short list, the free-tier-sized default first; --instance-type takes any type.
+  ask: {
+    kind: 'select',
+    choices: async (a) => {
+      const current = a.values.instanceType as string | undefined;
+      const list = ['t3.micro', 't3.small', 't3.medium', 't3.large', 'm7i.large', 'c7i.large'];
+      return [...(current && !list.includes(current) ? [current] : []), ...list].map((t) => ({ name: t, value: t }));
+    },
+  },
 });
 
 export const keyName = question<string>({

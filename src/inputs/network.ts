@@ -42,7 +42,15 @@ export const subnets = question<string[]>({
         short: `${s.id} (${s.az})`,
         value: s.id,
         checked: picked.has(s.id),
+        group: s.az,
       }));
+    },
+    // What the network step would refuse, said at the prompt: two AZs at least, one subnet each.
+    check: (picked) => {
+      const azs = picked.map((c) => c.group);
+      if (new Set(azs).size < 2) return 'choose subnets in two or more availability zones';
+      if (new Set(azs).size < azs.length) return 'choose one subnet per availability zone';
+      return true;
     },
   },
 });

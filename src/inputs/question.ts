@@ -22,7 +22,12 @@ export type Ask =
   | { kind: 'input' }
   | { kind: 'confirm' }
   | { kind: 'select'; choices(a: AskContext): Promise<Choice<unknown>[]> }
-  | { kind: 'checkbox'; choices(a: AskContext): Promise<Choice<unknown>[]> };
+  | {
+      kind: 'checkbox';
+      choices(a: AskContext): Promise<Choice<unknown>[]>;
+      /** A check of the picked choices together (the parser sees only values): true or the problem. */
+      check?(picked: readonly Choice<unknown>[]): true | string;
+    };
 
 export interface Question<T = unknown> {
   /** Key in the resolved inputs and in the state file's `inputs`. */

@@ -23,6 +23,8 @@ export interface Choice<T> {
   value: T;
   /** Shown as the answer once chosen (default: name). */
   short?: string;
+  /** What the choice belongs to (a subnet's AZ), for checks of several choices together. */
+  group?: string;
   description?: string;
   checked?: boolean;
 }

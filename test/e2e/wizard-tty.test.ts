@@ -1,7 +1,10 @@
 // The wizard as a person uses it: in a real pseudo-terminal (tmux), answering with Enter, arrows
 // and typing; asserting on the screen and on what moto holds.
-import { describe, expect, it, afterEach } from 'vitest';
-import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
+import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
 import { cliPath, tempDir, useMoto } from '../support/harness.js';
 import { hasTmux, Terminal } from '../support/tmux.js';
 
@@ -10,43 +13,78 @@ let term: Terminal | undefined;
 afterEach(() => term?.close());
 
 const describeTty = hasTmux() ? describe : describe.skip;
+const answered = (screen: string) => (screen.match(/^✔ /gm) ?? []).length;
 
-async function targetGroups() {
-  return (await moto.client(ElasticLoadBalancingV2Client).send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+/** Press Enter on every question as it appears, until the command ends. */
+async function enterThroughEverything(t: Terminal): Promise<string[]> {
+  const prompts: string[] = [];
+  for (;;) {
+    const screen = await t.waitFor(/^\? .*|\[exit \d+\]/m, 60_000);
+    if (/\[exit \d+\]/.test(screen)) return prompts;
+    const before = answered(screen);
+    prompts.push(/^\? (.*)$/m.exec(screen)![1]!.trim());
+    t.send('Enter');
+    await t.waitFor((s) => answered(s) > before || /\[exit \d+\]/.test(s));
+  }
 }
 
 describeTty('albctl init in a terminal', () => {
-  it('Enter on every question builds the stack; a second run that changes answers converges', async () => {
+  it('Enter on every question builds the whole stack; a second session with arrows and typing changes only what differs', async () => {
     const dir = await tempDir();
+    const elb = moto.client(ElasticLoadBalancingV2Client);
     term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: moto.env });
-    await term.waitFor(/AWS account 123456789012, region us-east-1/);
-    // Accept every proposal until the plan's confirmation, then confirm.
-    for (let i = 0; i < 40; i++) {
-      const screen = await term.waitFor(/\? .*(\n.*)*$|\[exit \d+\]/);
-      if (/\[exit \d+\]/.test(screen)) break;
-      if (/✔ Build it\? Yes/.test(screen)) break;
-      term.send('Enter');
-      await new Promise((r) => setTimeout(r, 250));
-      if (/\? Build it\?/.test(screen)) break;
-    }
+    const prompts = await enterThroughEverything(term);
     expect(await term.exitCode()).toBe(0);
+    expect(prompts[0]).toMatch(/^Stack name/);
+    expect(prompts).toContain('VPC');
+    expect(prompts.at(-1)).toMatch(/^Build it\?/);
     const screen = term.screen();
-    expect(screen).toMatch(/\+ create\s+ElasticLoadBalancingV2::TargetGroup\s+albctl-tg/);
-    expect(screen).toContain('stack albctl is ready');
-    expect(screen).toContain('albctl destroy');
-    expect((await targetGroups()).map((t) => [t.TargetGroupName, t.Port, t.HealthCheckPath])).toEqual([['albctl-tg', 8080, '/status']]);
+    expect(screen).toMatch(/AWS account 123456789012, region us-east-1/);
+    expect(screen).toMatch(/\+ create\s+target group albctl-tg HTTP:8080 → \/status/);
+    expect(screen).toMatch(/plan: 13 to create, 0 to change, 0 unchanged/);
+    const dns = /load balancer\s+http:\/\/(\S+)\//.exec(screen)![1]!;
+    expect(screen).toContain(`curl --cacert ${dir}/.albctl/albctl/cert/certificate.crt https://${dns}/`);
+    expect(screen).toMatch(/albctl destroy/);
+    // What moto holds: the whole stack.
+    const [lb] = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;
+    expect(lb).toMatchObject({ DNSName: dns, Scheme: 'internet-facing', Type: 'application' });
+    const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb!.LoadBalancerArn }))).Listeners!;
+    expect(listeners.map((l) => `${l.Protocol}:${l.Port}`).sort()).toEqual(['HTTP:80', 'HTTPS:443']);
+    expect((await moto.client(IAMClient).send(new ListServerCertificatesCommand({}))).ServerCertificateMetadataList).toHaveLength(1);
+    const [group] = (await moto.client(AutoScalingClient).send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!;
+    expect(group).toMatchObject({ MinSize: 0, MaxSize: 4, DesiredCapacity: 0 });
     term.close();
 
-    // Second session: change the health path by typing, keep the rest.
+    // Second session: arrows to pick another instance type, typing for the stickiness duration,
+    // 'y' for the redirect; Enter elsewhere.
     term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: moto.env });
-    await term.answer('? VPC', 'Enter');
-    await term.answer('? Subnets', 'Enter');
-    await term.answer('? Port the web server listens on', 'Enter');
-    await term.answer('? Health check path', 'C-u', '/healthz', 'Enter');
-    for (const q of ['? Add HTTPS', '? Sticky sessions']) await term.answer(q, 'Enter');
-    await term.answer('? Build it?', 'Enter');
+    const changes: Record<string, string[]> = {
+      'Instance type': ['Down', 'Enter'],
+      'Stickiness duration': ['12h', 'Enter'],
+      'Redirect HTTP to HTTPS?': ['y', 'Enter'],
+    };
+    for (;;) {
+      const s = await term.waitFor(/^\? .*|\[exit \d+\]/m, 60_000);
+      if (/\[exit \d+\]/.test(s)) break;
+      const before = answered(s);
+      const prompt = /^\? (.*)$/m.exec(s)![1]!;
+      const keys = Object.entries(changes).find(([q]) => prompt.startsWith(q))?.[1] ?? ['Enter'];
+      term.send(...keys);
+      await term.waitFor((x) => answered(x) > before || /\[exit \d+\]/.test(x));
+    }
     expect(await term.exitCode()).toBe(0);
-    expect(term.screen()).toMatch(/~ update\s+ElasticLoadBalancingV2::TargetGroup\s+albctl-tg\s+health check path: \/status → \/healthz/);
-    expect((await targetGroups())[0]!.HealthCheckPath).toBe('/healthz');
-  }, 120_000);
+    const second = term.screen();
+    expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\s+instance type: t3\.micro → t3\.small/);
+    expect(second).toMatch(/~ update\s+stickiness .*1d.*→.*12h/);
+    expect(second).toMatch(/~ update\s+HTTP listener :80 → 301 to HTTPS:443/);
+    expect(second).toMatch(/plan: 0 to create, 3 to change, 10 unchanged/);
+    const [tg] = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!;
+    const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg!.TargetGroupArn }))).Attributes!;
+    expect(attrs).toContainEqual({ Key: 'stickiness.lb_cookie.duration_seconds', Value: '43200' });
+    const http = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb!.LoadBalancerArn }))).Listeners!.find((l) => l.Port === 80)!;
+    expect(http.DefaultActions![0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } });
+    const versions = await moto.client(EC2Client).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'albctl-lt', Versions: ['$Default'] }));
+    expect(versions.LaunchTemplateVersions![0]!.LaunchTemplateData!.InstanceType).toBe('t3.small');
+    expect((await moto.client(AutoScalingClient).send(new DescribePoliciesCommand({}))).ScalingPolicies).toHaveLength(1);
+  }, 180_000);
 });

@@ -35,11 +35,13 @@ export class Terminal {
     }
   }
 
-  async waitFor(pattern: RegExp | string, timeoutMs = 30_000): Promise<string> {
+  /** Until the screen shows the text, matches the pattern, or satisfies the predicate. */
+  async waitFor(pattern: RegExp | string | ((screen: string) => boolean), timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    const test = typeof pattern === 'function' ? pattern : typeof pattern === 'string' ? (s: string) => s.includes(pattern) : (s: string) => pattern.test(s);
     for (;;) {
       const screen = this.screen();
-      if (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)) return screen;
+      if (test(screen)) return screen;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on the screen:\n${screen}`);
       await new Promise((r) => setTimeout(r, 100));
     }
