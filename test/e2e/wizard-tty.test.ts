@@ -5,7 +5,8 @@ import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetG
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
 import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
-import { cliPath, tempDir, useMoto } from '../support/harness.js';
+import { startAwsProxy } from '../support/aws-proxy.js';
+import { awsEnv, cliPath, tempDir, useMoto } from '../support/harness.js';
 import { hasTmux, Terminal } from '../support/tmux.js';
 
 const moto = useMoto();
@@ -87,4 +88,33 @@ describeTty('albctl init in a terminal', () => {
     expect(versions.LaunchTemplateVersions![0]!.LaunchTemplateData!.InstanceType).toBe('t3.small');
     expect((await moto.client(AutoScalingClient).send(new DescribePoliciesCommand({}))).ScalingPolicies).toHaveLength(1);
   }, 180_000);
+
+  it('Ctrl-C while building stops with exit 130; the next init offers to resume and finishes without duplicates', async () => {
+    const dir = await tempDir();
+    const proxy = await startAwsProxy(moto.url);
+    try {
+      // A slow load balancer gives the person time to press Ctrl-C mid-build.
+      proxy.rules.push({ action: 'CreateLoadBalancer', delayMs: 4000 });
+      term = new Terminal(`${process.execPath} ${cliPath} init --yes`, { cwd: dir, env: awsEnv(proxy.url) });
+      await term.waitFor(/load balancer albctl-alb/);
+      await proxy.waitFor('CreateLoadBalancer');
+      term.send('C-c');
+      expect(await term.exitCode()).toBe(130);
+      expect(term.screen()).toMatch(/SIGINT: stopping after the current AWS call/);
+      expect(term.screen()).toMatch(/interrupted: the state is consistent; run the command again to resume/);
+      term.close();
+
+      term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: awsEnv(proxy.url) });
+      await term.answer('? Stack name', 'Enter');
+      await term.waitFor(/the last init of stack albctl .* was interrupted with \d+ resource\(s\) built/);
+      await term.answer('? Resume it with the same answers?', 'Enter');
+      await term.answer('? Build it?', 'Enter');
+      expect(await term.exitCode()).toBe(0);
+      expect(term.screen()).toMatch(/stack albctl is ready/);
+      const lbs = (await moto.client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;
+      expect(lbs.map((l) => l.LoadBalancerName)).toEqual(['albctl-alb']);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
 });
