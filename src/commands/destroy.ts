@@ -41,7 +41,11 @@ async function run(cmd: Command): Promise<void> {
       if (s.state.exists && !dryRun) await s.state.removeFile();
       return { doc: { stack, dryRun, actions: [] } };
     }
-    if (!dryRun && !(await confirmed(s.ui, yes, stack, recorded + extra.length))) {
+    const listing = [
+      ...s.state.resourceIds().flatMap((id) => (registry.has(id) ? [registry.get(id)!.describe(ctx)] : [])),
+      ...extra.map((f) => `${f.name ?? f.id} (found by its albctl:stack tag)`),
+    ];
+    if (!dryRun && !(await confirmed(s.ui, yes, stack, listing))) {
       throw new UsageError('destroy not confirmed: nothing was deleted (pass --yes to skip the question)');
     }
     const items: PlanItem[] = recorded > 0 ? await destroyAll(ctx, registry) : [];
@@ -54,7 +58,9 @@ async function run(cmd: Command): Promise<void> {
   });
 }
 
-async function confirmed(ui: Ui, yes: boolean, stack: string, count: number): Promise<boolean> {
+/** Say what will go, then ask (default No); --yes skips the question. */
+async function confirmed(ui: Ui, yes: boolean, stack: string, listing: string[]): Promise<boolean> {
   if (yes) return true;
-  return ui.prompt.confirm({ message: `Delete the ${count} resource(s) of stack ${stack}?`, flag: '--yes', default: false });
+  if (ui.interactive) for (const line of listing) ui.info(`  ${ui.style.red('- delete')}  ${line}`);
+  return ui.prompt.confirm({ message: `Delete these ${listing.length} resource(s) of stack ${stack}?`, flag: '--yes', default: false });
 }

@@ -40,7 +40,10 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   // The wizard's yes/no for stickiness is the sticky step's --disable.
   const inputs = { ...s.state.inputs, ...values, stickyDisable: values.sticky === false };
 
-  const plan = await planOnly(s, inputs, steps);
+  const { plan, outputs } = await planOnly(s, inputs, steps);
+  const image = outputs.get('image') as { imageId?: string; name?: string; source?: string } | undefined;
+  const origin: Record<string, string> = { ssm: 'latest Amazon Linux 2023', 'describe-images': 'latest Amazon Linux 2023', input: 'chosen' };
+  if (image?.imageId) ui.info(`image ${image.imageId} ${image.name ?? ''} (${origin[image.source ?? 'input'] ?? image.source})`);
   renderPlan(ui, plan);
   const docBase = { stack: globals.stack, account: who.account, region: who.region, sandbox: opts.sandbox, plan };
   if (globals.dryRun) {
@@ -73,12 +76,16 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
 }
 
 /** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */
-async function planOnly(s: Session, inputs: Record<string, unknown>, steps: ReturnType<typeof stepsById>): Promise<PlanItem[]> {
+async function planOnly(
+  s: Session,
+  inputs: Record<string, unknown>,
+  steps: ReturnType<typeof stepsById>,
+): Promise<{ plan: PlanItem[]; outputs: Ctx['outputs'] }> {
   const ctx = { ...s.context(inputs), dryRun: true };
   const readOnly = s.aws.readOnly;
   s.aws.readOnly = true;
   try {
-    return await applySteps(ctx, steps, registry);
+    return { plan: await applySteps(ctx, steps, registry), outputs: ctx.outputs };
   } finally {
     s.aws.readOnly = readOnly;
   }
