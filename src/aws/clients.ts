@@ -1,6 +1,7 @@
 // AWS clients, each created on first use with the shared configuration, and a log of every call.
 // This module imports no SDK package: a step imports the client class it needs, so `albctl --help`
 // and commands that never talk to AWS do not load the SDK.
+import { AnswerLostError, answerMayBeLost, createsNew } from './errors.js';
 import { emulatorPacing, awsPacing, type Pacing } from './poll.js';
 
 export interface CallRecord {
@@ -26,6 +27,7 @@ export interface AwsOptions {
 export interface SdkClient {
   middlewareStack: {
     add(middleware: unknown, options: { step: 'initialize'; name: string; override?: boolean }): void;
+    add(middleware: unknown, options: { step: 'deserialize'; name: string; priority?: 'high' | 'normal' | 'low'; override?: boolean }): void;
   };
   destroy(): void;
 }
@@ -81,6 +83,8 @@ export class Aws {
     if (this.opts.endpoint) config.endpoint = this.opts.endpoint;
     const client = new Client(config);
     client.middlewareStack.add(this.callLogMiddleware(), { step: 'initialize', name: 'albctlCallLog' });
+    // Inside the SDK's retry loop (deserialize runs once per attempt): see AnswerLostError.
+    client.middlewareStack.add(noBlindRetryMiddleware(), { step: 'deserialize', name: 'albctlNoBlindRetry', priority: 'high' });
     this.clients.set(Client, client);
     return client;
   }
@@ -118,4 +122,23 @@ export class Aws {
       }
     };
   }
+}
+
+/**
+ * A create whose answer was lost is not sent again by the SDK: the attempt fails with
+ * AnswerLostError, which the SDK does not retry, and the engine looks the resource up before it
+ * creates again (src/engine/apply.ts). Throttling is a refusal, not a lost answer: the SDK retries it.
+ */
+function noBlindRetryMiddleware() {
+  type Next = (args: unknown) => Promise<unknown>;
+  return (next: Next, context: { commandName?: string }) => async (args: unknown) => {
+    const operation = (context.commandName ?? '').replace(/Command$/, '');
+    if (!createsNew(operation)) return next(args);
+    try {
+      return await next(args);
+    } catch (err) {
+      if (answerMayBeLost(err)) throw new AnswerLostError(operation, err);
+      throw err;
+    }
+  };
 }

@@ -33,6 +33,84 @@ export function isNotFound(err: unknown): boolean {
   return notFoundPattern.test(awsCode(err));
 }
 
+/**
+ * A call that creates something new on every call (CreateListener, UploadServerCertificate,
+ * RunInstances, ...) whose answer never came: the connection died, or AWS answered 5xx. AWS may
+ * or may not have done it. Sending it again blindly (what the SDK's retries would do) can make a
+ * second one: AWS refuses some duplicates, not all (a second listener on a port, a certificate
+ * under a taken name, an instance when ClientToken is ignored, as moto does). The engine looks
+ * before it creates again. Deliberately without `cause`: the SDK would retry on the cause.
+ */
+export class AnswerLostError extends Error {
+  override readonly name = 'AnswerLost';
+  constructor(
+    readonly operation: string,
+    readonly lost: unknown,
+  ) {
+    super(`${operation}: the answer was lost (${awsCode(lost)}: ${lost instanceof Error ? lost.message : String(lost)}); AWS may or may not have done it`);
+  }
+}
+
+/** Creates something new on every call (tags are set, not created). */
+export function createsNew(operation: string): boolean {
+  return /^(Create|Run|Upload)/.test(operation) && !/^Create(OrUpdate)?Tags$/.test(operation);
+}
+
+const throttlingCodes = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
+  'BandwidthLimitExceeded',
+]);
+
+const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+/** A call's answer may be lost: no HTTP answer at all, or a 5xx that is not throttling. */
+export function answerMayBeLost(err: unknown): boolean {
+  if (isAbort(err)) return false;
+  const status = statusOf(err);
+  if (status === undefined) return true;
+  return status >= 500 && !throttlingCodes.has(awsCode(err));
+}
+
+/** "It exists already": what AWS answers to a create that (an earlier attempt of which) went through. */
+const alreadyExistsCodes = new Set([
+  'AlreadyExists', // Auto Scaling CreateAutoScalingGroup
+  'AlreadyExistsFault',
+  'DuplicateTargetGroupName',
+  'DuplicateLoadBalancerName',
+  'DuplicateListener',
+  'EntityAlreadyExists', // IAM UploadServerCertificate
+  'InvalidGroup.Duplicate', // EC2 CreateSecurityGroup
+  'InvalidLaunchTemplateName.AlreadyExistsException',
+]);
+
+/**
+ * Worth looking again before giving up: the answer was lost; AWS was busy or failing (after the
+ * SDK's own retries); what we create exists already (adopt it); a read right after a create does
+ * not see it yet (eventual consistency). Never a usage, state or interruption error.
+ */
+export function isRecoverable(err: unknown): boolean {
+  if (err instanceof AlbctlError) return false;
+  if (isAbort(err)) return false;
+  const code = awsCode(err);
+  if (code === 'AnswerLost' || alreadyExistsCodes.has(code) || throttlingCodes.has(code) || isNotFound(err)) return true;
+  const status = statusOf(err);
+  if (status !== undefined) return status >= 500;
+  return networkCodes.has(code) || networkCodes.has(String((err as { code?: unknown } | null)?.code ?? ''));
+}
+
 export function isAbort(err: unknown): boolean {
   return awsCode(err) === 'AbortError' || (err instanceof Error && err.name === 'AbortError');
 }

@@ -42,6 +42,8 @@ export interface RetryOptions {
   what: string;
   /** Which errors mean "try again later"; default: the AWS "not yet" codes. */
   retryable?: (err: unknown) => boolean;
+  /** Give up after this many attempts too, throwing the last error as it is. */
+  maxAttempts?: number;
   onRetry?: (err: unknown, attempt: number) => void;
 }
 
@@ -54,7 +56,7 @@ export async function retryNotYet<T>(fn: () => Promise<T>, opts: RetryOptions): 
     try {
       return await fn();
     } catch (err) {
-      if (!retryable(err)) throw err;
+      if (!retryable(err) || attempt === opts.maxAttempts) throw err;
       if (Date.now() + delay > deadline) {
         throw new RuntimeError(`${opts.what}: still ${awsCode(err)} after ${Math.round(opts.pacing.timeoutMs / 1000)}s`, {
           cause: err,

@@ -2,7 +2,8 @@
 // converge; record the outputs after every change. Like a plan/apply, not a script that
 // assumes a blank account.
 import { StateConflictError, UsageError } from '../errors.js';
-import { toAlbctlError } from '../aws/errors.js';
+import { awsCode, isRecoverable, toAlbctlError } from '../aws/errors.js';
+import { retryNotYet } from '../aws/poll.js';
 import type { AnyStep, Found } from '../steps/types.js';
 import type { Ctx } from './context.js';
 import { runGraph, topoOrder } from './graph.js';
@@ -85,7 +86,31 @@ async function applyOne(ctx: Ctx, step: AnyStep, planned: ReadonlyMap<string, Pl
   }
 }
 
-async function converge(ctx: Ctx, step: AnyStep, item: PlanItem, recordedId: string | undefined, recorded: boolean): Promise<PlanItem> {
+/** How often a step is looked up and converged again after a recoverable error (see lookAgain). */
+export const convergeAttempts = 4;
+
+/**
+ * Run `attempt` (which starts by looking the resource up) again after an error that looking
+ * again can settle: a create whose answer was lost (src/aws/errors.ts AnswerLostError), "already
+ * exists" (adopt it), a read that does not see a new resource yet, AWS still failing after the
+ * SDK's retries. Every attempt starts from what AWS holds, so nothing is created twice.
+ */
+export function lookAgain<T>(ctx: Ctx, what: string, attempt: () => Promise<T>): Promise<T> {
+  return retryNotYet(attempt, {
+    pacing: ctx.aws.pacing,
+    signal: ctx.signal,
+    what,
+    retryable: isRecoverable,
+    maxAttempts: convergeAttempts,
+    onRetry: (err, n) => ctx.ui.debug(`${what}: ${awsCode(err)}; looking again (attempt ${n + 1} of ${convergeAttempts})`),
+  });
+}
+
+function converge(ctx: Ctx, step: AnyStep, item: PlanItem, recordedId: string | undefined, recorded: boolean): Promise<PlanItem> {
+  return lookAgain(ctx, item.what, () => convergeOnce(ctx, step, item, recordedId, recorded));
+}
+
+async function convergeOnce(ctx: Ctx, step: AnyStep, item: PlanItem, recordedId: string | undefined, recorded: boolean): Promise<PlanItem> {
   const rec = ctx.state.resource(step.id);
   let found: Found | undefined = await step.find(ctx, rec);
   if (found && !found.owned && found.id !== recordedId) {

@@ -3,7 +3,8 @@
 import { toAlbctlError } from '../aws/errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { AnyStep, Found } from '../steps/types.js';
-import type { PlanItem, Registry } from './apply.js';
+import type { Task } from '../ui/types.js';
+import { lookAgain, type PlanItem, type Registry } from './apply.js';
 import type { Ctx } from './context.js';
 import { reversed, runGraph, topoOrder } from './graph.js';
 
@@ -28,26 +29,32 @@ async function destroyOne(ctx: Ctx, step: AnyStep, rec: ResourceRecord): Promise
   const item: PlanItem = { step: step.id, kind: step.kind, what, name: rec.name, id: rec.id, action: 'delete', changes: [] };
   const task = ctx.dryRun ? undefined : ctx.ui.task(`deleting ${what}`);
   try {
-    const found: Found | undefined = await step.find(ctx, rec);
-    if (!found) {
-      if (!ctx.dryRun) await ctx.state.forget(step.id);
-      task?.skip(`already gone: ${what}`);
-      return { ...item, action: 'none' };
-    }
-    if (!found.owned && found.id !== rec.id) {
-      // Found by name only, without our tag: not ours to delete.
-      if (!ctx.dryRun) await ctx.state.forget(step.id);
-      task?.skip(`kept ${what}: ${found.name ?? found.id} is not tagged albctl:stack=${ctx.stack}`);
-      return { ...item, id: found.id, action: 'keep' };
-    }
-    if (ctx.dryRun) return { ...item, id: found.id };
-    await ctx.state.markDeleting(step.id);
-    await step.destroy(ctx, found);
-    await ctx.state.forget(step.id);
-    task?.succeed(`deleted ${what}`);
-    return { ...item, id: found.id };
+    return await lookAgain(ctx, `deleting ${what}`, () => destroyOnce(ctx, step, rec, item, task));
   } catch (err) {
     task?.fail(`deleting ${what}`);
     throw toAlbctlError(err, what);
   }
+}
+
+/** Look it up (by the recorded id, else its name), delete it if it is ours, forget it. */
+async function destroyOnce(ctx: Ctx, step: AnyStep, rec: ResourceRecord, item: PlanItem, task: Task | undefined): Promise<PlanItem> {
+  const what = item.what;
+  const found: Found | undefined = await step.find(ctx, rec);
+  if (!found) {
+    if (!ctx.dryRun) await ctx.state.forget(step.id);
+    task?.skip(`already gone: ${what}`);
+    return { ...item, action: 'none' };
+  }
+  if (!found.owned && found.id !== rec.id) {
+    // Found by name only, without our tag: not ours to delete.
+    if (!ctx.dryRun) await ctx.state.forget(step.id);
+    task?.skip(`kept ${what}: ${found.name ?? found.id} is not tagged albctl:stack=${ctx.stack}`);
+    return { ...item, id: found.id, action: 'keep' };
+  }
+  if (ctx.dryRun) return { ...item, id: found.id };
+  await ctx.state.markDeleting(step.id);
+  await step.destroy(ctx, found);
+  await ctx.state.forget(step.id);
+  task?.succeed(`deleted ${what}`);
+  return { ...item, id: found.id };
 }

@@ -3,7 +3,7 @@
 // are ever touched: discovery filters on the tag, and each found resource is checked again.
 import { toAlbctlError } from '../aws/errors.js';
 import type { AnyStep, Found } from '../steps/types.js';
-import type { PlanItem, Registry } from './apply.js';
+import { lookAgain, type PlanItem, type Registry } from './apply.js';
 import type { Ctx } from './context.js';
 import { reversed, runGraph, topoOrder } from './graph.js';
 
@@ -38,7 +38,7 @@ async function destroyFound(ctx: Ctx, step: AnyStep, f: Found): Promise<PlanItem
   if (ctx.dryRun) return item;
   const task = ctx.ui.task(`deleting ${what}`);
   try {
-    await step.destroy(ctx, f);
+    await lookAgain(ctx, `deleting ${what}`, () => step.destroy(ctx, f));
     if (ctx.state.resource(step.id)?.id === f.id) await ctx.state.forget(step.id);
     task.succeed(`deleted ${what}`);
     return item;
