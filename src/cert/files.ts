@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.js';
+import { removeStaleTemps } from '../state/atomic.js';
 import { withPrivateKeyHidden, type GeneratedCertificate } from './generate.js';
 
 export const CERT_FILE_NAMES = {
@@ -20,6 +21,11 @@ export interface CertificatePaths {
   publicKey: string;
   csr: string;
   certificate: string;
+}
+
+/** Remove the temp files a killed writer left in `dir` (they may hold a private key). */
+export async function removeStaleCertificateTemps(dir: string): Promise<void> {
+  for (const name of Object.values(CERT_FILE_NAMES)) await removeStaleTemps(join(resolve(dir), name));
 }
 
 /**
@@ -52,6 +58,7 @@ export async function writeCertificateFiles(
   ];
 
   await ensureDir(absDir);
+  await removeStaleCertificateTemps(absDir);
   if (!overwrite) {
     for (const f of files) {
       if (await exists(f.path)) throw refuseOverwrite(f.path);

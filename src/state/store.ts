@@ -3,7 +3,7 @@
 // lets an interrupted run resume and `destroy` find everything.
 import { readFile, rm } from 'node:fs/promises';
 import { StateConflictError } from '../errors.js';
-import { writeFileAtomic } from './atomic.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { emptyState, stateFile, type ResourceRecord, type StateFile } from './schema.js';
 
 export interface Identity {
@@ -14,6 +14,7 @@ export interface Identity {
 
 export class StateStore {
   private saving: Promise<void> = Promise.resolve();
+  private swept = false;
 
   private constructor(
     readonly file: string,
@@ -153,6 +154,12 @@ export class StateStore {
   }
 
   private async write(): Promise<void> {
+    // A run killed in the middle of a save left its temp file; the rename never happened, so the
+    // state file itself is whole (old or new). Sweep the debris once, then write.
+    if (!this.swept) {
+      this.swept = true;
+      await removeStaleTemps(this.file);
+    }
     await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n');
     this.onDisk = true;
   }

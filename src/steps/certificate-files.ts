@@ -10,6 +10,7 @@ import {
   defaultCertDir,
   generateCertificate,
   readCertificateFile,
+  removeStaleCertificateTemps,
   validateCertOptions,
   writeCertificateFiles,
   type CertOptions,
@@ -111,6 +112,16 @@ async function write(ctx: Ctx, overwrite: boolean): Promise<Found<CertificateFil
   return (await readFiles(o.outDir))!;
 }
 
+/**
+ * A run that died while writing the files (the state still says `creating` for this directory)
+ * may have left part of the set, e.g. private.pem without certificate.crt. Those files are
+ * albctl's own, half-written: replace them rather than ask for --force.
+ */
+function interruptedHere(ctx: Ctx): boolean {
+  const rec = ctx.state.resource('certificateFiles');
+  return rec?.status === 'creating' && rec.name === certOptions(ctx).outDir;
+}
+
 const sameList = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
 
 /** What differs from the flags; replacing the files (a new key) needs --force. */
@@ -147,6 +158,7 @@ async function destroy(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<void>
       if (err.code !== 'ENOENT') throw err;
     });
   }
+  await removeStaleCertificateTemps(o.dir);
   // The directory too when it is empty now; and .albctl/<stack>/ when it was the default place.
   const removed = await rmdir(o.dir).then(
     () => true,
@@ -186,7 +198,7 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   name: (ctx) => certOptions(ctx).outDir,
   describe: (ctx) => `certificate files in ${input<string | undefined>(ctx, 'certOut') ?? `.albctl/${ctx.stack}/cert`}`,
   find,
-  create: (ctx) => write(ctx, input(ctx, 'certForce') === true),
+  create: (ctx) => write(ctx, input(ctx, 'certForce') === true || interruptedHere(ctx)),
   changes,
   update: async (ctx) => {
     const uploaded = ctx.state.resource('serverCertificate');
