@@ -1,6 +1,7 @@
 // A fault-injecting proxy in front of moto. moto never answers "not yet" (DependencyViolation,
-// ResourceInUse, DeleteConflict, CertificateNotFound), never throttles and never hangs; this
-// proxy does, on rules or at random (seeded), so the retry and resume paths are tested for real.
+// ResourceInUse, DeleteConflict, CertificateNotFound), never throttles, never loses an answer and
+// never hangs; this proxy does, on rules or at random (seeded), so the retry and resume paths are
+// tested for real.
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -9,6 +10,8 @@ export interface FaultRule {
   /** Signing name from the Authorization header: ec2, elasticloadbalancing, iam, autoscaling, sts, ssm. */
   service?: string;
   action: string | RegExp;
+  /** Only calls whose (form-encoded or JSON) body passes this. */
+  match?: (body: string) => boolean;
   /** Let this many matching calls through first. */
   skip?: number;
   /** Apply this many times (default 1). */
@@ -19,27 +22,81 @@ export interface FaultRule {
   hang?: 'before' | 'after';
   /** Forward, but answer this much later. */
   delayMs?: number;
-  /** Destroy the connection without an answer. */
-  reset?: boolean;
+  /** Destroy the connection without an answer: 'before' forwarding, or 'after' moto has done the work. */
+  reset?: boolean | 'before' | 'after';
+  /** Called when the rule is applied (for hang/reset 'after': once moto has answered). */
+  onHit?: (call: ProxyCall) => void;
 }
 
 export interface ProxyCall {
   service: string;
   action: string;
   fault?: string;
+  /** Whether the call reached moto (it did its work), even when the answer was then lost. */
+  forwarded?: boolean;
 }
 
+/** What a random fault may be. */
+export type RandomKind =
+  | 'throttle' // Throttling (400) / RequestLimitExceeded (EC2, 503): not done, retry later
+  | '500' // InternalError, not forwarded
+  | '503' // ServiceUnavailable, not forwarded
+  | 'reset' // the connection dies before the call reaches moto
+  | 'reset-after' // moto did the work, the answer is lost (a Create retried blindly duplicates)
+  | 'slow' // forwarded, answered late
+  | 'not-yet' // the "not yet" codes moto never sends, on the calls AWS sends them for
+  | 'not-found-after-create'; // eventual consistency: the first read after a Create does not see it
+
+export const allRandomKinds: readonly RandomKind[] = ['throttle', '500', '503', 'reset', 'reset-after', 'slow', 'not-yet', 'not-found-after-create'];
+
 export interface RandomFaults {
+  /** Probability that a call fails (each call draws once). */
   rate: number;
   seed: number;
   /** Which actions may fail at random (default: all). */
   only?: RegExp;
+  /** Which kinds (default: throttle, 500, 503, reset, slow, as before). */
+  kinds?: readonly RandomKind[];
+  /** How late a slow answer comes (default 300 ms). */
+  slowMs?: number;
 }
+
+/** A read: Describe*, List*, Get* (src/aws/clients.ts's rule). */
+export const readAction = /^(Describe|List|Get|Lookup|Search|Check)/;
+/** Every call that changes something. */
+export const mutatingAction = /^(?!Describe|List|Get|Lookup|Search|Check)/;
+/** Every call that makes something new (not tags). */
+export const createAction = /^(Create(?!Tags$|OrUpdateTags$)|Run|Upload)/;
+
+/** The "not yet" answers AWS gives and moto never does, by action (AWS-NOTES). */
+const notYetErrors: Record<string, { status: number; code: string; message: string; when?: (body: string) => boolean }> = {
+  DeleteSecurityGroup: { status: 400, code: 'DependencyViolation', message: 'resource sg has a dependent object (injected)' },
+  DeleteTargetGroup: { status: 400, code: 'ResourceInUse', message: 'Target group is currently in use by a listener or a rule (injected)' },
+  DeleteServerCertificate: { status: 409, code: 'DeleteConflict', message: 'Certificate is currently in use by a load balancer (injected)' },
+  // Only an HTTPS listener names a certificate.
+  CreateListener: { status: 400, code: 'CertificateNotFound', message: 'Certificate not found (injected)', when: (b) => /Certificates\.member/.test(b) },
+  ModifyListener: { status: 400, code: 'CertificateNotFound', message: 'Certificate not found (injected)', when: (b) => /Certificates\.member/.test(b) },
+  DeleteAutoScalingGroup: { status: 400, code: 'ScalingActivityInProgress', message: 'scaling activity in progress (injected)' },
+};
+
+/** What a read of a resource that does not exist (yet) answers, by action; reads by filter answer an empty list instead. */
+const notFoundErrors: Record<string, { status: number; code: string; when?: (body: string) => boolean }> = {
+  DescribeTargetGroups: { status: 400, code: 'TargetGroupNotFound' },
+  DescribeTargetGroupAttributes: { status: 400, code: 'TargetGroupNotFound' },
+  DescribeLoadBalancers: { status: 400, code: 'LoadBalancerNotFound' },
+  DescribeListeners: { status: 400, code: 'ListenerNotFound', when: (b) => /ListenerArns/.test(b) },
+  DescribeSecurityGroups: { status: 400, code: 'InvalidGroup.NotFound', when: (b) => /GroupId\./.test(b) },
+  DescribeLaunchTemplates: { status: 400, code: 'InvalidLaunchTemplateId.NotFound', when: (b) => /LaunchTemplateId\./.test(b) },
+  DescribeLaunchTemplateVersions: { status: 400, code: 'InvalidLaunchTemplateId.NotFound' },
+  DescribeInstances: { status: 400, code: 'InvalidInstanceID.NotFound', when: (b) => /InstanceId\./.test(b) },
+  GetServerCertificate: { status: 404, code: 'NoSuchEntity' },
+};
 
 export interface AwsProxy {
   url: string;
   rules: FaultRule[];
   calls: ProxyCall[];
+  /** Random faults from now on (set or change at any time; a new seed restarts the sequence). */
   random?: RandomFaults;
   /** Resolves when a call matching `action` arrives (after it was forwarded, for hang: 'after'). */
   waitFor(action: string | RegExp): Promise<ProxyCall>;
@@ -77,6 +134,14 @@ function errorResponse(res: ServerResponse, service: string, status: number, cod
   res.end(xml);
 }
 
+function faultName(rule: FaultRule): string {
+  if (rule.error) return rule.error.code;
+  if (rule.hang) return `hang-${rule.hang}`;
+  if (rule.reset) return rule.reset === 'after' ? 'reset-after' : 'reset';
+  if (rule.delayMs) return 'slow';
+  return rule.onHit ? 'armed' : 'rule';
+}
+
 /** mulberry32: small, seeded, good enough to make fault schedules repeatable. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -89,7 +154,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const randomKinds = ['throttle', '500', '503', 'reset', 'slow'] as const;
+const defaultKinds: readonly RandomKind[] = ['throttle', '500', '503', 'reset', 'slow'];
 
 export async function startAwsProxy(target: string): Promise<AwsProxy> {
   const upstream = new URL(target);
@@ -125,10 +190,11 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     }
   };
 
-  const ruleFor = (service: string, action: string): FaultRule | undefined => {
+  const ruleFor = (service: string, action: string, body: string): FaultRule | undefined => {
     for (const rule of rules) {
       if (rule.service && rule.service !== service) continue;
       if (!matches(rule.action, action)) continue;
+      if (rule.match && !rule.match(body)) continue;
       const n = (seen.get(rule) ?? 0) + 1;
       seen.set(rule, n);
       const skip = rule.skip ?? 0;
@@ -138,7 +204,10 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     return undefined;
   };
 
-  const randomFault = (service: string, action: string): FaultRule | undefined => {
+  /** Services whose next read by id answers NotFound (armed by a Create, for 'not-found-after-create'). */
+  const unseen = new Set<string>();
+
+  const randomFault = (service: string, action: string, body: string): FaultRule | undefined => {
     const r = proxy.random;
     if (!r || r.rate <= 0) return undefined;
     if (!rand || randSeed !== r.seed) {
@@ -146,8 +215,21 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
       randSeed = r.seed;
     }
     if (r.only && !r.only.test(action)) return undefined;
+    const kinds = r.kinds ?? defaultKinds;
+    const notFound = notFoundErrors[action];
+    if (kinds.includes('not-found-after-create') && unseen.has(service) && notFound && (!notFound.when || notFound.when(body))) {
+      unseen.delete(service);
+      return { action, error: { status: notFound.status, code: notFound.code, message: 'not found (injected: eventual consistency after a create)' } };
+    }
     if (rand() >= r.rate) return undefined;
-    const kind = randomKinds[Math.floor(rand() * randomKinds.length)]!;
+    const notYet = notYetErrors[action];
+    const usable = kinds.filter((k) => {
+      if (k === 'not-yet') return !!notYet && (!notYet.when || notYet.when(body));
+      if (k === 'not-found-after-create') return createAction.test(action);
+      return true;
+    });
+    if (usable.length === 0) return undefined;
+    const kind = usable[Math.floor(rand() * usable.length)]!;
     const throttle = service === 'ec2' ? { status: 503, code: 'RequestLimitExceeded' } : { status: 400, code: 'Throttling' };
     switch (kind) {
       case 'throttle':
@@ -157,9 +239,16 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
       case '503':
         return { action, error: { status: 503, code: 'ServiceUnavailable', message: 'injected' } };
       case 'reset':
-        return { action, reset: true };
+        return { action, reset: 'before' };
+      case 'reset-after':
+        return { action, reset: 'after' };
       case 'slow':
-        return { action, delayMs: 300 };
+        return { action, delayMs: r.slowMs ?? 300 };
+      case 'not-yet':
+        return { action, error: { status: notYet!.status, code: notYet!.code, message: notYet!.message } };
+      case 'not-found-after-create':
+        // The create goes through; the service's next read by id will not see it yet.
+        return { action, onHit: () => unseen.add(service) };
     }
   };
 
@@ -183,38 +272,49 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
+      const text = body.toString('utf8');
       const service = serviceOf(req);
-      const action = actionOf(req, body.toString('utf8'));
-      const rule = ruleFor(service, action) ?? randomFault(service, action);
+      const action = actionOf(req, text);
+      const rule = ruleFor(service, action, text) ?? randomFault(service, action, text);
       const call: ProxyCall = { service, action };
-      if (rule) call.fault = rule.error?.code ?? (rule.hang ? `hang-${rule.hang}` : rule.reset ? 'reset' : rule.delayMs ? 'slow' : 'rule');
+      if (rule) call.fault = faultName(rule);
       calls.push(call);
+      const hit = () => {
+        rule?.onHit?.(call);
+        notify(call);
+      };
       try {
-        if (rule?.reset) {
-          notify(call);
+        if (rule?.reset === true || rule?.reset === 'before') {
+          hit();
           req.socket.destroy();
           return;
         }
         if (rule?.error) {
           errorResponse(res, service, rule.error.status, rule.error.code, rule.error.message ?? `${rule.error.code} (injected)`);
-          notify(call);
+          hit();
           return;
         }
         if (rule?.hang === 'before') {
-          notify(call);
+          hit();
           return;
         }
         const answer = await forward(req, body);
+        call.forwarded = true;
         if (rule?.hang === 'after') {
-          notify(call);
+          hit();
+          return;
+        }
+        if (rule?.reset === 'after') {
+          hit();
+          req.socket.destroy();
           return;
         }
         if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
-        notify(call);
+        hit();
       } catch (err) {
-        res.writeHead(502);
+        if (!res.headersSent) res.writeHead(502);
         res.end(String(err));
       }
     });
