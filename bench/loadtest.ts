@@ -3,9 +3,9 @@
 // round, medians reported. Goals (issue 5): >= 1.5x autocannon and >= 0.7x wrk -t1 req/s over
 // HTTP; >= 1.4x autocannon over HTTPS.
 //
-//   bench/loadtest [--rounds 5] [--seconds 5] [--connections 50] [--nginx-workers 1]
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+//   bench/loadtest [--rounds 5] [--seconds 5] [--connections 50] [--nginx-workers 1] [--no-pin] [--only http|https]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     'nginx-workers': { type: 'string', default: '1' },
+    'no-pin': { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
@@ -38,9 +39,19 @@ interface Sample {
 
 type Tool = 'albctl' | 'autocannon' | 'wrk';
 
+// With taskset and at least two cores, the server gets the last core(s) and every client the
+// others, so that the scheduler cannot put a client and nginx on one core for part of a run.
+const cores = availableParallelism();
+const serverCores = Math.min(Number(args['nginx-workers']), cores - 1);
+const pin = !args['no-pin'] && which('taskset') !== null && cores >= 2;
+const clientCpus = pin ? `0-${cores - serverCores - 1}` : '';
+const serverCpus = pin ? `${cores - serverCores}-${cores - 1}` : '';
+
 function run(cmd: string, argv: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = pin
+      ? spawn('taskset', ['-c', clientCpus, cmd, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
@@ -55,8 +66,9 @@ function run(cmd: string, argv: string[], timeoutMs: number): Promise<string> {
 }
 
 const node = process.execPath;
-const builtCli = join(REPO, 'dist', 'commands', 'loadtest.js');
-const useCli = existsSync(builtCli);
+// The built CLI when it registers the loadtest command; else the library from source.
+const builtCli = join(REPO, 'dist', 'cli.js');
+const useCli = existsSync(builtCli) && readFileSync(builtCli, 'utf8').includes('./commands/loadtest.js');
 
 async function albctl(url: string, ca: string | null): Promise<Sample> {
   const argv = useCli
@@ -97,6 +109,44 @@ async function wrk(url: string): Promise<Sample> {
   return { rps, p50, p99, note: errs };
 }
 
+function autocannonVersion(): string {
+  try {
+    return (JSON.parse(execFileSync(node, ['-p', 'JSON.stringify(require("autocannon/package.json"))'], { cwd: REPO, encoding: 'utf8' })) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/** The share of all cores busy over `ms`, from /proc/stat (null where there is none). */
+async function busy(ms: number): Promise<number | null> {
+  const read = (): number[] | null => {
+    try {
+      return readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  if (a === null || b === null) return null;
+  const d = b.map((v, i) => v - a[i]!);
+  const total = d.reduce((x, y) => x + y, 0);
+  const idle = d[3]! + (d[4] ?? 0);
+  return total > 0 ? 1 - idle / total : null;
+}
+
+/**
+ * Other work on a shared machine skews a round (every tool then measures the scheduler). Wait,
+ * up to a minute, for a second in which less than `max` of the cores is busy.
+ */
+async function waitForQuiet(max = 0.15): Promise<string> {
+  const until = Date.now() + 60_000;
+  let b = await busy(1000);
+  while (b !== null && b > max && Date.now() < until) b = await busy(1000);
+  return b === null ? '' : `  [${Math.round(b * 100)}% busy before]`;
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -107,10 +157,12 @@ const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { minimumFra
 async function main(): Promise<void> {
   for (const cmd of ['nginx', 'wrk', 'openssl']) if (which(cmd) === null) throw new Error(`${cmd} is not installed`);
   const cert = selfSignedCert();
-  const nginx = await startNginx({ cert, workers: Number(args['nginx-workers']) });
+  const nginx = await startNginx({ cert, workers: Number(args['nginx-workers']), cpus: pin ? serverCpus : undefined });
   console.log(`# albctl loadtest benchmark: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`# nginx ${execFileSync('nginx', ['-v'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString() || ''}`.trim() || '# nginx');
+  const nginxVersion = spawnSync(which('nginx')!, ['-v'], { encoding: 'utf8' }).stderr.trim();
+  console.log(`# ${nginxVersion}; ${spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0]}; autocannon ${autocannonVersion()}; node ${process.version}`);
   console.log(`# ${rounds} rounds × ${seconds}s, ${connections} connections, nginx worker_processes ${args['nginx-workers']}, albctl via ${useCli ? 'dist (built CLI)' : 'the library from source'}`);
+  console.log(pin ? `# pinned: clients on cpu ${clientCpus}, nginx on cpu ${serverCpus}` : '# not pinned');
   const protocols = [
     { name: 'HTTP', url: `http://127.0.0.1:${nginx.port}/`, ca: null },
     { name: 'HTTPS', url: `https://localhost:${nginx.tlsPort}/`, ca: cert.cert },
@@ -122,10 +174,12 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         // Rotate the order so that no tool always runs first (warm caches) or last.
         const order = tools.map((_, i) => tools[(i + round) % tools.length]!);
+        console.log(`  ${p.name} round ${round + 1}: load average ${loadavg()[0]!.toFixed(2)}`);
         for (const tool of order) {
+          const quiet = await waitForQuiet();
           const s = tool === 'albctl' ? await albctl(p.url, p.ca) : tool === 'autocannon' ? await autocannon(p.url) : await wrk(p.url);
           samples[tool].push(s);
-          console.log(`  ${p.name} round ${round + 1} ${tool.padEnd(10)} ${fmt(s.rps).padStart(9)} req/s  p50 ${fmt(s.p50, 3)} ms  p99 ${fmt(s.p99, 3)} ms${s.note ? `  (${s.note})` : ''}`);
+          console.log(`  ${p.name} round ${round + 1} ${tool.padEnd(10)} ${fmt(s.rps).padStart(9)} req/s  p50 ${fmt(s.p50, 3)} ms  p99 ${fmt(s.p99, 3)} ms${s.note ? `  (${s.note})` : ''}${quiet}`);
         }
       }
       const med = Object.fromEntries(tools.map((t) => [t, median(samples[t].map((s) => s.rps))])) as Record<Tool, number>;
@@ -133,11 +187,17 @@ async function main(): Promise<void> {
       for (const t of tools) {
         console.log(`  ${t.padEnd(10)} ${fmt(med[t]).padStart(9)} req/s  p50 ${fmt(median(samples[t].map((s) => s.p50)), 3)} ms  p99 ${fmt(median(samples[t].map((s) => s.p99)), 3)} ms`);
       }
-      const vsAutocannon = med.albctl / med.autocannon;
-      const vsWrk = med.albctl / med.wrk;
+      // Ratios within each round (runs seconds apart, under the same background load), then their
+      // median: steadier on a shared machine than the ratio of medians, which is shown as well.
+      const perRound = (other: Tool): number => median(samples.albctl.map((s, i) => s.rps / samples[other][i]!.rps));
       const goalA = p.name === 'HTTP' ? 1.5 : 1.4;
-      console.log(`  albctl / autocannon = ${vsAutocannon.toFixed(2)}x (goal ≥ ${goalA}x: ${vsAutocannon >= goalA ? 'met' : 'NOT met'})`);
-      console.log(`  albctl / wrk -t1    = ${vsWrk.toFixed(2)}x${p.name === 'HTTP' ? ` (goal ≥ 0.7x: ${vsWrk >= 0.7 ? 'met' : 'NOT met'})` : ''}\n`);
+      const vsAutocannon = perRound('autocannon');
+      const vsWrk = perRound('wrk');
+      console.log(`  albctl / autocannon = ${vsAutocannon.toFixed(2)}x per round, ${(med.albctl / med.autocannon).toFixed(2)}x of medians (goal ≥ ${goalA}x: ${vsAutocannon >= goalA ? 'met' : 'NOT met'})`);
+      console.log(`  albctl / wrk -t1    = ${vsWrk.toFixed(2)}x per round, ${(med.albctl / med.wrk).toFixed(2)}x of medians${p.name === 'HTTP' ? ` (goal ≥ 0.7x: ${vsWrk >= 0.7 ? 'met' : 'NOT met'})` : ''}`);
+      // Interference only ever slows a run down: the best run of each tool is its least disturbed.
+      const best = (t: Tool): number => Math.max(...samples[t].map((x) => x.rps));
+      console.log(`  best of ${rounds}: albctl ${fmt(best('albctl'))}, autocannon ${fmt(best('autocannon'))}, wrk ${fmt(best('wrk'))} req/s: ${(best('albctl') / best('autocannon')).toFixed(2)}x autocannon, ${(best('albctl') / best('wrk')).toFixed(2)}x wrk\n`);
     }
   } finally {
     await nginx.stop();

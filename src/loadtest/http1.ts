@@ -23,7 +23,7 @@ const SP = 32;
 const HTAB = 9;
 
 const MAX_HEAD = 64 * 1024;
-const END_OF_HEAD = Buffer.from('\r\n\r\n', 'latin1');
+const HTTP_1 = Buffer.from('HTTP/1.', 'latin1');
 
 const lower = (c: number): number => (c >= 65 && c <= 90 ? c | 0x20 : c);
 
@@ -224,26 +224,25 @@ export class ResponseParser {
     return pos;
   }
 
-  private fail(message: string): number {
+  private fail(message: string): -1 {
     this.error = message;
     this.state = HEAD;
     this.headLength = 0;
     return -1;
   }
 
-  /** Reads the header block; returns the offset after it, or -1. */
+  /** Reads the header block; returns the offset after it, `end` when it is incomplete, or -1. */
   private readHead(buf: Buffer, pos: number, end: number): number {
     if (this.headLength === 0) {
-      const at = buf.indexOf(END_OF_HEAD, pos);
-      if (at >= 0 && at + 4 <= end) {
-        return this.parseHead(buf, pos, at + 4) ? at + 4 : -1;
-      }
+      // Usually the whole head is in this read: parse it where it lies.
+      const at = this.parseHead(buf, pos, end);
+      if (at !== 0) return at;
       return this.stash(buf, pos, end);
     }
     return this.stash(buf, pos, end);
   }
 
-  /** Appends a partial header block to `head`; parses it once its end has arrived. */
+  /** Appends a partial header block to `head` and parses it again from its start. */
   private stash(buf: Buffer, pos: number, end: number): number {
     const before = this.headLength;
     const need = before + (end - pos);
@@ -255,106 +254,102 @@ export class ResponseParser {
     }
     buf.copy(this.head, before, pos, end);
     this.headLength = need;
-    const from = Math.max(0, before - 3);
-    const at = this.head.subarray(0, need).indexOf(END_OF_HEAD, from);
-    if (at < 0) return end;
-    const headEnd = at + 4;
+    const at = this.parseHead(this.head, 0, need);
+    if (at < 0) return -1;
+    if (at === 0) return end;
     this.headLength = 0;
-    if (!this.parseHead(this.head, 0, headEnd)) return -1;
-    return pos + (headEnd - before);
+    return pos + (at - before);
   }
 
-  /** Parses a complete header block buf[start, end) (ending in CRLFCRLF). */
-  private parseHead(buf: Buffer, start: number, end: number): boolean {
-    // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
-    if (
-      end - start < 14 ||
-      buf[start] !== 72 || buf[start + 1] !== 84 || buf[start + 2] !== 84 || buf[start + 3] !== 80 ||
-      buf[start + 4] !== 47 || buf[start + 5] !== 49 || buf[start + 6] !== 46
-    ) {
-      this.fail('not an HTTP/1.x response');
-      return false;
+  /**
+   * Parses the header block at buf[start, end): returns the offset just after it, 0 when it has
+   * not all arrived, -1 when it is malformed. One pass over the bytes, nothing allocated unless
+   * a header we keep has a new value.
+   */
+  private parseHead(buf: Buffer, start: number, end: number): number {
+    // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF. Garbage fails on its first bytes.
+    const have = Math.min(end - start, 8);
+    for (let i = 0; i < have; i++) {
+      if (i === 7) break;
+      if (buf[start + i] !== HTTP_1[i]) return this.fail('not an HTTP/1.x response');
     }
+    if (end - start < 13) return 0;
     const minor = buf[start + 7]! - 48;
     const d0 = buf[start + 9]! - 48;
     const d1 = buf[start + 10]! - 48;
     const d2 = buf[start + 11]! - 48;
+    const after = buf[start + 12];
     if (
       (minor !== 0 && minor !== 1) || buf[start + 8] !== SP ||
       d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 ||
-      (buf[start + 12] !== SP && buf[start + 12] !== CR)
+      (after !== SP && after !== CR && after !== LF)
     ) {
-      this.fail('malformed status line');
-      return false;
+      return this.fail('malformed status line');
     }
+    let pos = start + 12;
+    while (pos < end && buf[pos] !== LF) pos++;
+    if (pos >= end) return 0;
+    pos++;
+
     const status = d0 * 100 + d1 * 10 + d2;
     let keepAlive = minor === 1;
     let contentLength = -1;
     let chunked = false;
     let otherEncoding = false;
     let countValue: string | null = null;
-    if (this.wantCookies) this.setCookies.length = 0;
-
-    let pos = buf.indexOf(LF, start + 12);
-    if (pos < 0 || pos >= end) {
-      this.fail('malformed status line');
-      return false;
-    }
-    pos++;
     const countName = this.countName;
+    const countLength = countName === null ? -1 : countName.length;
+    const wantCookies = this.wantCookies;
+    if (wantCookies) this.setCookies.length = 0;
+
     // Header lines until the empty line.
+    let headEnd = -1;
     while (pos < end) {
-      if (buf[pos] === CR && buf[pos + 1] === LF) break;
+      const first = buf[pos]!;
+      if (first === CR || first === LF) {
+        if (first === LF) headEnd = pos + 1;
+        else if (pos + 1 >= end) return 0;
+        else if (buf[pos + 1] === LF) headEnd = pos + 2;
+        else return this.fail('malformed header line');
+        break;
+      }
       const lineStart = pos;
-      let colon = -1;
       while (pos < end) {
         const c = buf[pos]!;
-        if (c === LF) break;
-        if (c === COLON && colon < 0) colon = pos;
+        if (c === COLON || c === LF) break;
         pos++;
       }
-      const lineEnd = pos; // at LF
+      if (pos >= end) return 0;
+      if (buf[pos] === LF || pos === lineStart) return this.fail('malformed header line');
+      const colon = pos;
+      while (pos < end && buf[pos] !== LF) pos++;
+      if (pos >= end) return 0;
+      const lineEnd = pos;
       pos++;
-      if (colon <= lineStart) {
-        this.fail('malformed header line');
-        return false;
-      }
+      const nameLength = colon - lineStart;
+      // Only the headers we keep get a closer look; a length and a first byte rule out the rest.
+      if (nameLength !== countLength && nameLength !== 14 && nameLength !== 17 && nameLength !== 10) continue;
       let vs = colon + 1;
       let ve = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
       while (vs < ve && (buf[vs] === SP || buf[vs] === HTAB)) vs++;
       while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HTAB)) ve--;
-      const nameLength = colon - lineStart;
 
-      if (countName !== null && nameLength === countName.length && equalsLower(buf, lineStart, colon, countName)) {
+      if (nameLength === countLength && equalsLower(buf, lineStart, colon, countName!)) {
         countValue = this.countString(buf, vs, ve);
       } else if (nameLength === 14 && equalsLower(buf, lineStart, colon, CONTENT_LENGTH)) {
+        if (ve === vs || ve - vs > 15) return this.fail('malformed Content-Length');
         let n = 0;
-        if (ve === vs || ve - vs > 15) {
-          this.fail('malformed Content-Length');
-          return false;
-        }
         for (let i = vs; i < ve; i++) {
           const d = buf[i]! - 48;
-          if (d < 0 || d > 9) {
-            this.fail('malformed Content-Length');
-            return false;
-          }
+          if (d < 0 || d > 9) return this.fail('malformed Content-Length');
           n = n * 10 + d;
         }
-        if (contentLength >= 0 && contentLength !== n) {
-          this.fail('conflicting Content-Length headers');
-          return false;
-        }
+        if (contentLength >= 0 && contentLength !== n) return this.fail('conflicting Content-Length headers');
         contentLength = n;
       } else if (nameLength === 17 && equalsLower(buf, lineStart, colon, TRANSFER_ENCODING)) {
         // The final coding decides: "gzip, chunked" is chunked; "chunked, gzip" is not framed.
-        if (ve - vs >= 7 && equalsLower(buf, ve - 7, ve, CHUNKED) && (ve - vs === 7 || buf[ve - 8] === SP || buf[ve - 8] === 44)) {
-          chunked = true;
-          otherEncoding = false;
-        } else {
-          chunked = false;
-          otherEncoding = true;
-        }
+        chunked = ve - vs >= 7 && equalsLower(buf, ve - 7, ve, CHUNKED) && (ve - vs === 7 || buf[ve - 8] === SP || buf[ve - 8] === 44);
+        otherEncoding = !chunked;
       } else if (nameLength === 10 && equalsLower(buf, lineStart, colon, CONNECTION)) {
         if (equalsLower(buf, vs, ve, CLOSE)) keepAlive = false;
         else if (equalsLower(buf, vs, ve, KEEP_ALIVE)) keepAlive = true;
@@ -363,15 +358,16 @@ export class ResponseParser {
           if (tokens.includes('close')) keepAlive = false;
           else if (tokens.includes('keep-alive')) keepAlive = true;
         }
-      } else if (this.wantCookies && nameLength === 10 && equalsLower(buf, lineStart, colon, SET_COOKIE)) {
+      } else if (wantCookies && nameLength === 10 && equalsLower(buf, lineStart, colon, SET_COOKIE)) {
         this.setCookies.push(buf.toString('latin1', vs, ve));
       }
     }
+    if (headEnd < 0) return 0;
 
     // 1xx interim responses (100 Continue, 103 Early Hints) precede the real one: skip them.
     if (status < 200 && status !== 101) {
       this.state = HEAD;
-      return true;
+      return headEnd;
     }
     this.status = status;
     this.countValue = countValue;
@@ -395,21 +391,25 @@ export class ResponseParser {
       this.state = BODY_LENGTH;
       this.remaining = contentLength;
     }
-    return true;
+    return headEnd;
   }
 
   private countString(buf: Buffer, start: number, end: number): string {
     const length = end - start;
-    if (
-      length === this.lastCountLength &&
-      this.lastCountString !== null &&
-      buf.compare(this.lastCountBytes, 0, length, start, end) === 0
-    ) {
-      return this.lastCountString;
+    const last = this.lastCountBytes;
+    if (length === this.lastCountLength && this.lastCountString !== null) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (buf[start + i] !== last[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastCountString;
     }
     const value = buf.toString('latin1', start, end);
-    if (length <= this.lastCountBytes.length) {
-      buf.copy(this.lastCountBytes, 0, start, end);
+    if (length <= last.length) {
+      buf.copy(last, 0, start, end);
       this.lastCountLength = length;
       this.lastCountString = value;
     }

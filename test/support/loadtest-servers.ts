@@ -108,7 +108,7 @@ export interface Nginx extends Running {
  * nginx in the foreground under a temp prefix. `/` answers 200 "hello" with X-Served-By: nginx,
  * `/status` 200, `/missing` 404, `/chunked` a chunked body (ask with Accept-Encoding: gzip), `/big` 64 KiB.
  */
-export async function startNginx(opts: { cert?: Cert; workers?: number; keepaliveRequests?: number } = {}): Promise<Nginx> {
+export async function startNginx(opts: { cert?: Cert; workers?: number; keepaliveRequests?: number; cpus?: string } = {}): Promise<Nginx> {
   const bin = which('nginx');
   if (bin === null) throw new Error('nginx is not installed');
   const dir = tempDir('nginx');
@@ -145,7 +145,9 @@ http {
 `;
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
-  const { child, output } = startChild(bin, ['-p', dir, '-c', confPath], 'nginx');
+  // `cpus` pins nginx to those cores (taskset), as the benchmark does to keep it off the client's.
+  const argv = ['-p', dir, '-c', confPath];
+  const { child, output } = opts.cpus ? startChild('taskset', ['-c', opts.cpus, bin, ...argv], 'nginx') : startChild(bin, argv, 'nginx');
   try {
     await waitForPort(port);
     if (tlsPort !== null) await waitForPort(tlsPort);
