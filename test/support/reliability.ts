@@ -31,13 +31,16 @@ function settle(child: ChildProcess, trigger: Promise<unknown>, signal: NodeJS.S
   return done.then((r) => ({ ...r, killed }));
 }
 
-/** Run albctl through the proxy and send `signal` the moment `rule` is applied (for hang/reset 'after': once moto did the work). */
+/**
+ * Run albctl through the proxy and send `signal` the moment `rule` is applied (for hang/reset
+ * 'after': once moto did the work), or `delayMs` later.
+ */
 export async function killOnRule(
   args: string[],
-  opts: { cwd: string; proxy: AwsProxy; rule: FaultRule; signal?: NodeJS.Signals; env?: Record<string, string> },
+  opts: { cwd: string; proxy: AwsProxy; rule: FaultRule; signal?: NodeJS.Signals; env?: Record<string, string>; delayMs?: number },
 ): Promise<KilledRun> {
   let fire!: () => void;
-  const hit = new Promise<void>((resolve) => (fire = resolve));
+  const hit = new Promise<void>((resolve) => (fire = resolve)).then(() => new Promise((r) => setTimeout(r, opts.delayMs ?? 0)));
   const rule: FaultRule = { ...opts.rule, onHit: () => fire() };
   opts.proxy.rules.push(rule);
   try {
