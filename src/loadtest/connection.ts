@@ -209,7 +209,9 @@ export class Connection {
   private onData(buf: Buffer, end: number): void {
     this.host.received(end);
     if (!this.busy) {
-      this.fail('parse', 'the server sent bytes with no request outstanding', performance.now());
+      // Bytes on an idle connection (a 408 before an idle close, say) answer no request of ours:
+      // drop the connection, as browsers do; the next request opens a new one.
+      this.drop();
       return;
     }
     const parser = this.parser;

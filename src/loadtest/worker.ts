@@ -76,6 +76,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   let wakeArmed = false;
   let drainDeadline = Infinity;
   let warmupSecond = 0;
+  let inFlight = 0;
 
   // Samples every LAG_RESOLUTION_MS; a sample is the time between two ticks, so the lag is the excess.
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
@@ -94,6 +95,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       }
     },
     responded(conn, now) {
+      inFlight--;
       if (conn.intendedAt >= measureStart && (rateMode || now <= measureEnd)) {
         if (now >= secondEnd) roll(now);
         const parser = conn.parser;
@@ -130,6 +132,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       next(conn, now, false);
     },
     failed(conn, kind, message, now) {
+      inFlight--;
       if (conn.intendedAt >= measureStart && (rateMode || now <= measureEnd)) {
         if (now >= secondEnd) roll(now);
         errors[errorIndex[kind]]!++;
@@ -182,8 +185,9 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       return;
     }
     if (couldNotConnect) {
-      // Without a pause a dead server turns the run into a connect loop.
-      timers.push(setTimeout(() => sendClosed(conn, performance.now()), RECONNECT_PAUSE_MS));
+      // Without a pause a dead server turns the run into a connect loop. (Not kept in `timers`:
+      // a long run against a dead server would pile them up; sendClosed checks `finished`.)
+      setTimeout(() => sendClosed(conn, performance.now()), RECONNECT_PAUSE_MS);
       return;
     }
     sendClosed(conn, now);
@@ -193,6 +197,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     if (finished) return;
     if (now >= measureEnd || (quota !== null && issued >= quota)) return maybeDone();
     if (now >= measureStart) issued++;
+    inFlight++;
     conn.send(now, now);
   }
 
@@ -213,6 +218,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
         issued++;
         if (now - intended > LATE_AFTER_MS) late++;
       }
+      inFlight++;
       conn.send(now, intended);
     }
     if (idle.length === 0 || wakeArmed) return;
@@ -233,7 +239,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   function maybeDone(): void {
     if (finished) return;
     if (!rateMode && measureEnd !== Infinity && performance.now() >= measureEnd) return finish();
-    for (const c of connections) if (c.busy) return;
+    if (inFlight > 0) return;
     if (rateMode) {
       // Done when the schedule is exhausted and nothing is in flight.
       const due = firstSlot + nextSlot * interval;
@@ -292,10 +298,10 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     }
     if (rateMode && now >= drainDeadline) {
       // Requests still in flight, or due but never sent: they waited longer than --timeout.
-      let inFlight = 0;
-      for (const c of connections) if (c.busy && c.intendedAt >= measureStart) inFlight++;
+      let stuck = 0;
+      for (const c of connections) if (c.busy && c.intendedAt >= measureStart) stuck++;
       const unsent = Math.max(0, Math.ceil((Math.min(measureEnd, now) - (firstSlot + nextSlot * interval)) / interval));
-      const counted = inFlight + (quota === null ? unsent : Math.min(unsent, Math.max(0, quota - issued)));
+      const counted = stuck + (quota === null ? unsent : Math.min(unsent, Math.max(0, quota - issued)));
       errors[errorIndex.timeout]! += counted;
       requests += counted;
       secErrors += counted;
