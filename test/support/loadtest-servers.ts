@@ -22,16 +22,9 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `albctl-${prefix}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../src/sandbox/emulator.js';
+
+export { freePort };
 
 export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.0.0.1'): Promise<void> {
   const until = Date.now() + timeoutMs;
