@@ -67,6 +67,7 @@ export async function runSession(
       identify: () => identify(aws, state, abort.signal),
       context: (inputs) => ({
         stack: globals.stack,
+        command,
         names: namesFor(globals.stack),
         inputs,
         state,

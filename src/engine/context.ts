@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import type { Aws } from '../aws/clients.js';
 import type { Names } from '../inputs/names.js';
+import { flagOf, type Question } from '../inputs/question.js';
 import type { StateStore } from '../state/store.js';
 import type { Ui } from '../ui/types.js';
 
@@ -9,6 +10,8 @@ export type Outputs = Record<string, unknown>;
 
 export interface Ctx {
   stack: string;
+  /** The albctl command running (`init`, `asg`, ...): messages name flags as it spells them. */
+  command?: string;
   names: Names;
   /** Resolved inputs (flags, saved state, defaults), keyed by question key. */
   inputs: Readonly<Record<string, unknown>>;
@@ -41,6 +44,11 @@ export function maybe<T extends Outputs>(ctx: Ctx, stepId: string): T | undefine
   if (fresh) return fresh as T;
   const rec = ctx.state.resource(stepId);
   return rec?.status === 'created' ? (rec.outputs as T) : undefined;
+}
+
+/** A question's flag as the running command spells it: `--subnets` in `asg`, `--asg-subnets` in `init`. */
+export function flagIn(ctx: Ctx, q: Question): string {
+  return flagOf(q, ctx.command === 'init' ? 'init' : 'command');
 }
 
 export function input<T>(ctx: Ctx, key: string): T {

@@ -19,7 +19,8 @@ import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/clien
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet, waitFor, type Pacing } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags } from '../aws/tags.js';
-import { input, maybe, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, need, type Ctx } from '../engine/context.js';
+import { asgSubnets } from '../inputs/auto-scaling-group.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { listSubnets } from '../inputs/discovery.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -175,11 +176,11 @@ async function check(ctx: Ctx): Promise<void> {
   const all = await listSubnets(ctx.aws, vpcId, ctx.signal);
   const picked = given.map((id) => {
     const s = all.find((x) => x.id === id);
-    if (!s) throw new UsageError(`--subnets: ${id} is not a subnet of ${vpcId}`);
+    if (!s) throw new UsageError(`${flagIn(ctx, asgSubnets)}: ${id} is not a subnet of ${vpcId}`);
     return s;
   });
   if (new Set(picked.map((s) => s.az)).size < 2) {
-    throw new UsageError(`--subnets must be in two or more availability zones (got ${picked.map((s) => `${s.id} (${s.az})`).join(', ')})`);
+    throw new UsageError(`${flagIn(ctx, asgSubnets)} must be in two or more availability zones (got ${picked.map((s) => `${s.id} (${s.az})`).join(', ')})`);
   }
 }
 

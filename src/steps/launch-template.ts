@@ -21,7 +21,8 @@ import {
 import { awsCode, isNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
-import { input, maybe, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, type Ctx } from '../engine/context.js';
+import { instanceSecurityGroups } from '../inputs/launch-template.js';
 import { UsageError } from '../errors.js';
 import { defaultUserData, encodeUserData, readUserDataFile } from '../webserver/user-data.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -96,7 +97,7 @@ export function securityGroupIds(ctx: Ctx): string[] {
   const id = web?.groupId ?? web?.id ?? (ctx.state.resource('webSecurityGroup')?.status === 'created' ? ctx.state.resource('webSecurityGroup')?.id : undefined);
   if (id) return [id];
   throw new UsageError(
-    `the launch template needs the instances' security group: run \`albctl alb\` first (it makes ${ctx.names.webSecurityGroup}), or pass --security-groups <sg-id,...>`,
+    `the launch template needs the instances' security group: run \`albctl alb\` first (it makes ${ctx.names.webSecurityGroup}), or pass ${flagIn(ctx, instanceSecurityGroups)} <sg-id,...>`,
   );
 }
 
@@ -303,7 +304,7 @@ async function check(ctx: Ctx): Promise<void> {
       ? ec2(ctx)
           .send(new DescribeSecurityGroupsCommand({ GroupIds: groups }), opts(ctx))
           .catch((err: unknown) => {
-            if (isNotFound(err)) throw new UsageError(`--security-groups: ${groups.join(',')}: ${awsCode(err)} (no such security group here)`);
+            if (isNotFound(err)) throw new UsageError(`${flagIn(ctx, instanceSecurityGroups)}: ${groups.join(',')}: ${awsCode(err)} (no such security group here)`);
             throw err;
           })
       : undefined,

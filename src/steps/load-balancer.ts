@@ -15,7 +15,8 @@ import {
 import { isNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
-import { input, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, need, type Ctx } from '../engine/context.js';
+import { albSecurityGroups } from '../inputs/alb.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { SecurityGroupOut } from './alb-security-group.js';
@@ -113,12 +114,12 @@ async function check(ctx: Ctx): Promise<void> {
     try {
       groups = (await ec2(ctx).send(new DescribeSecurityGroupsCommand({ GroupIds: extra }), opts(ctx))).SecurityGroups ?? [];
     } catch (err) {
-      if (isNotFound(err)) throw new UsageError(`--security-groups: ${extra.join(', ')}: not every group exists in this account and region`);
+      if (isNotFound(err)) throw new UsageError(`${flagIn(ctx, albSecurityGroups)}: ${extra.join(', ')}: not every group exists in this account and region`);
       throw err;
     }
     const elsewhere = groups.filter((g) => g.VpcId !== net.vpcId);
     if (elsewhere.length > 0) {
-      throw new UsageError(`--security-groups: ${elsewhere.map((g) => `${g.GroupId} is in ${g.VpcId}`).join(', ')}, not in ${net.vpcId}`);
+      throw new UsageError(`${flagIn(ctx, albSecurityGroups)}: ${elsewhere.map((g) => `${g.GroupId} is in ${g.VpcId}`).join(', ')}, not in ${net.vpcId}`);
     }
   }
 }

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { waitFor } from '../aws/poll.js';
-import { input, maybe, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, need, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
-import { predefinedMetric, showScalingPolicy, type ScalingPolicySpec } from '../inputs/auto-scaling-group.js';
+import { predefinedMetric, scalingPolicy as scalingPolicyQuestion, showScalingPolicy, type ScalingPolicySpec } from '../inputs/auto-scaling-group.js';
 import type { ResourceRecord } from '../state/schema.js';
 import { isGroupNotFound, type AutoScalingGroupOut } from './auto-scaling-group.js';
 import type { TargetGroupOut } from './target-group.js';
@@ -71,7 +71,7 @@ async function wanted(ctx: Ctx): Promise<Wanted> {
     .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.arn] }), opts(ctx));
   if (!(out.TargetGroups?.[0]?.LoadBalancerArns ?? []).includes(lb.arn)) {
     throw new UsageError(
-      `--policy request-count needs target group ${tg.name} behind load balancer ${lb.name ?? lb.arn} (a listener forwarding to it): run \`albctl alb\` first, or use --policy cpu:<percent>`,
+      `${flagIn(ctx, scalingPolicyQuestion)} request-count needs target group ${tg.name} behind load balancer ${lb.name ?? lb.arn} (a listener forwarding to it): run \`albctl alb\` first, or use ${flagIn(ctx, scalingPolicyQuestion)} cpu:<percent>`,
     );
   }
   return { metric, target: spec.target, label: resourceLabel(lb.arn, tg.arn) };

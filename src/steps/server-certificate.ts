@@ -16,7 +16,8 @@ import { awsCode, isNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
-import { input, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, need, type Ctx } from '../engine/context.js';
+import { certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { CertificateRef } from '../inputs/https.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -107,10 +108,10 @@ async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<ServerCertifi
  */
 function source(ctx: Ctx): { path: string; flag: string } {
   const fresh = ctx.outputs.get('certificateFiles') as CertificateFilesOut | undefined;
-  if (fresh) return { path: fresh.certificate, flag: '--out' };
+  if (fresh) return { path: fresh.certificate, flag: flagIn(ctx, certOut) };
   const ref = input<CertificateRef | undefined>(ctx, 'certificate');
   if (ref && 'file' in ref) return { path: ref.file, flag: '--certificate' };
-  return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: '--out' };
+  return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: flagIn(ctx, certOut) };
 }
 
 /** A certificate and its key, as IAM will want them: readable, matching, not expired. */

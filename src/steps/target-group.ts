@@ -15,7 +15,8 @@ import {
 import { isNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
-import { input, type Ctx } from '../engine/context.js';
+import { flagIn, input, type Ctx } from '../engine/context.js';
+import { targetPort, targetProtocol } from '../inputs/target-group.js';
 import { UsageError } from '../errors.js';
 import type { InstanceTarget } from '../inputs/parse.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -191,8 +192,8 @@ async function registerMissing(ctx: Ctx, arn: string): Promise<void> {
 /** Settings AWS cannot change in place: a different value is a usage error, not a silent replacement. */
 function checkImmutable(ctx: Ctx, cur: TargetGroupOut): void {
   const fixed: [string, unknown, unknown][] = [
-    ['--port', cur.port, input(ctx, 'targetPort')],
-    ['--protocol', cur.protocol, input(ctx, 'targetProtocol')],
+    [flagIn(ctx, targetPort), cur.port, input(ctx, 'targetPort')],
+    [flagIn(ctx, targetProtocol), cur.protocol, input(ctx, 'targetProtocol')],
     ['--protocol-version', cur.protocolVersion, input(ctx, 'protocolVersion')],
     ['--vpc', cur.vpcId, networkOf(ctx).vpcId],
   ];
