@@ -2,7 +2,7 @@
 // certificate.csr, certificate.crt. CN and SAN default to the load balancer's DNS name when the
 // state has one. The outputs hold paths and the fingerprint, never the key.
 import { constants } from 'node:fs';
-import { access, lstat, rmdir, unlink } from 'node:fs/promises';
+import { access, lstat, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   BACKDATE_MS,
@@ -15,7 +15,8 @@ import {
   writeCertificateFiles,
   type CertOptions,
 } from '../cert/index.js';
-import { input, maybe, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, type Ctx } from '../engine/context.js';
+import { certForce, certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { LoadBalancerOut } from './load-balancer.js';
@@ -61,8 +62,26 @@ async function exists(path: string): Promise<boolean> {
     await lstat(path);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw err;
+  }
+}
+
+/**
+ * Before anything changes (init builds the load balancer before the files): --out must be a
+ * directory or a path albctl can create one at, not below a file.
+ */
+async function check(ctx: Ctx): Promise<void> {
+  const dir = certOptions(ctx).outDir;
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if ((await stat(d)).isDirectory()) return;
+      throw new UsageError(`${flagIn(ctx, certOut)} ${dir}: ${d} is not a directory`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(d) === d) throw err;
+    }
   }
 }
 
@@ -137,7 +156,7 @@ async function changes(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<strin
   if (Date.parse(o.notAfter) <= Date.now()) diffs.push(`expired on ${o.notAfter}`);
   if (input(ctx, 'certForce') === true) return diffs.length > 0 ? diffs : ['a new key and certificate (--force)'];
   if (diffs.length > 0) {
-    throw new UsageError(`${o.certificate} exists and differs from what was asked (${diffs.join('; ')}): pass --force to replace the files`);
+    throw new UsageError(`${o.certificate} exists and differs from what was asked (${diffs.join('; ')}): pass ${flagIn(ctx, certForce)} to replace the files`);
   }
   return [];
 }
@@ -197,6 +216,7 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   command: 'cert',
   name: (ctx) => certOptions(ctx).outDir,
   describe: (ctx) => `certificate files in ${input<string | undefined>(ctx, 'certOut') ?? `.albctl/${ctx.stack}/cert`}`,
+  check,
   find,
   create: (ctx) => write(ctx, input(ctx, 'certForce') === true || interruptedHere(ctx)),
   changes,
