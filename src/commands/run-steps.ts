@@ -6,11 +6,9 @@ import { missingStep } from '../engine/context.js';
 import { namesFor } from '../inputs/names.js';
 import type { Question } from '../inputs/question.js';
 import { parseFlags, persistable, resolveInputs } from '../inputs/resolve.js';
-import { registry, stepsById } from '../steps/graph.js';
 import type { StateStore } from '../state/store.js';
 import type { Ui } from '../ui/types.js';
 import { givenFlags, globalsOf } from './options.js';
-import { runSession } from './session.js';
 
 export interface StepCommandSpec {
   command: string;
@@ -31,6 +29,8 @@ export interface StepCommandSpec {
 export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promise<void> {
   const globals = globalsOf(cmd);
   const flagValues = parseFlags(spec.questions, givenFlags(cmd, spec.questions, 'command'));
+  // The SDK and the steps load only once the flags are good: a typo is refused at once.
+  const [{ runSession }, { registry, stepsById }] = await Promise.all([import('./session.js'), import('../steps/graph.js')]);
   await runSession(cmd, spec.command, { lock: true }, async (s) => {
     const { values } = resolveInputs(spec.questions, flagValues, s.state.inputs, {
       stack: globals.stack,
