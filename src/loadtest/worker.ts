@@ -378,9 +378,15 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     cpuStart = threadCpu?.() ?? null;
   }
 
+  /** When begin() is due (worker-local time). */
+  let beginAt = 0;
+
   function begin(): void {
     started = true;
-    const now = performance.now();
+    // Timers have millisecond resolution and may fire up to 1 ms early: without the clamp the
+    // first requests started "before" measureStart and went uncounted (against a server that never
+    // answers, the first counted timeout came after twice --timeout).
+    const now = Math.max(performance.now(), beginAt);
     if (measureStart <= now) startMeasuring();
     else timers.push(setTimeout(startMeasuring, measureStart - now));
     if (rateMode) {
@@ -398,6 +404,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     ready: Promise.all(connections.map((c) => c.preconnect())).then(() => undefined),
     start(at: number) {
       const local = at - performance.timeOrigin;
+      beginAt = local;
       measureStart = local + o.warmup * 1000;
       if (rateMode) {
         const workerRate = config.rate!;
