@@ -96,6 +96,35 @@ describe(`AWS faults at ${RATE * 100}%`, () => {
     }
   }, 120_000);
 
+  it('every create is done but answered "already exists" (what AWS says to a retried create): adopted', async () => {
+    const want = await reference();
+    await resetBed(moto.url);
+    const proxy = await startAwsProxy(moto.url);
+    try {
+      const dir = await tempDir();
+      const duplicate: [string, number, string][] = [
+        ['CreateTargetGroup', 400, 'DuplicateTargetGroupName'],
+        ['CreateSecurityGroup', 400, 'InvalidGroup.Duplicate'],
+        ['CreateLoadBalancer', 400, 'DuplicateLoadBalancerName'],
+        ['CreateListener', 400, 'DuplicateListener'],
+        ['UploadServerCertificate', 409, 'EntityAlreadyExists'],
+        ['CreateLaunchTemplate', 400, 'InvalidLaunchTemplateName.AlreadyExistsException'],
+        ['CreateAutoScalingGroup', 400, 'AlreadyExists'],
+      ];
+      for (const [action, status, code] of duplicate) {
+        proxy.rules.push({ action, times: 2, forwardFirst: true, error: { status, code, message: 'already exists (injected)' } });
+      }
+      const res = await runCli(['init', '--yes'], { cwd: dir, env: awsEnv(proxy.url) });
+      expect(res.code, res.stderr).toBe(0);
+      const answered = new Set(proxy.calls.filter((c) => c.fault && c.forwarded).map((c) => c.fault));
+      expect(answered.size).toBe(duplicate.length);
+      expect(await census(moto.client, 'albctl')).toEqual(fullStack);
+      expect(await stackShape(moto.client, 'albctl')).toEqual(want);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
+
   it('"not yet" everywhere AWS says it, and reads that do not see a new resource yet', async () => {
     const want = await reference();
     await resetBed(moto.url);

@@ -16,8 +16,10 @@ export interface FaultRule {
   skip?: number;
   /** Apply this many times (default 1). */
   times?: number;
-  /** Answer with this AWS error instead of forwarding. */
+  /** Answer with this AWS error instead of forwarding (or after forwarding, with `forwardFirst`). */
   error?: { status: number; code: string; message?: string };
+  /** Let moto do the work, then answer `error` anyway (a retried create AWS calls a duplicate). */
+  forwardFirst?: boolean;
   /** Never answer: 'before' forwarding, or 'after' moto has done the work (a crash between call and state write). */
   hang?: 'before' | 'after';
   /** Forward, but answer this much later. */
@@ -289,7 +291,7 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           req.socket.destroy();
           return;
         }
-        if (rule?.error) {
+        if (rule?.error && !rule.forwardFirst) {
           errorResponse(res, service, rule.error.status, rule.error.code, rule.error.message ?? `${rule.error.code} (injected)`);
           hit();
           return;
@@ -307,6 +309,11 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
         if (rule?.reset === 'after') {
           hit();
           req.socket.destroy();
+          return;
+        }
+        if (rule?.error) {
+          errorResponse(res, service, rule.error.status, rule.error.code, rule.error.message ?? `${rule.error.code} (injected)`);
+          hit();
           return;
         }
         if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
