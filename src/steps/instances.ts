@@ -262,7 +262,12 @@ async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<Insta
   const p = planInstances(existing, input<number>(ctx, 'instanceCount'));
   const subnets = networkOf(ctx).subnets;
   if (p.start.length) await ec2(ctx).send(new StartInstancesCommand({ InstanceIds: p.start.map((i) => i.id) }), opts(ctx));
-  const launched = await Promise.all(p.launch.map((index) => launchOne(ctx, lt, index, subnets)));
+  // Every launch settles before a failure is thrown: the engine then looks again, and a launch
+  // still in flight would not be seen yet and would be made twice.
+  const settled = await Promise.allSettled(p.launch.map((index) => launchOne(ctx, lt, index, subnets)));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const launched = settled.map((r) => (r as PromiseFulfilledResult<InstanceInfo>).value);
   const staying = [...p.keep.map((i) => i.id), ...launched.map((i) => i.id)];
   await waitRunning(ctx, staying);
   if (staying.length) {

@@ -96,6 +96,24 @@ describe(`AWS faults at ${RATE * 100}%`, () => {
     }
   }, 120_000);
 
+  it('one of two parallel launches loses its answer while the other is still on its way: still two instances', async () => {
+    await resetBed(moto.url);
+    const proxy = await startAwsProxy(moto.url);
+    try {
+      const dir = await tempDir();
+      // The first RunInstances is done and its answer lost; the second reaches moto 800 ms later.
+      proxy.rules.push({ action: 'RunInstances', reset: 'after' }, { action: 'RunInstances', delayBeforeMs: 800 });
+      const res = await runCli(['init', '--yes'], { cwd: dir, env: awsEnv(proxy.url) });
+      expect(res.code, res.stderr).toBe(0);
+      // The held launch reaches moto even if albctl has stopped waiting for it.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(proxy.calls.filter((c) => c.action === 'RunInstances').map((c) => c.fault ?? 'ok').slice(0, 2)).toEqual(['reset-after', 'slow']);
+      expect((await census(moto.client, 'albctl')).instances).toBe(2);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+
   it('every create is done but answered "already exists" (what AWS says to a retried create): adopted', async () => {
     const want = await reference();
     await resetBed(moto.url);

@@ -24,6 +24,8 @@ export interface FaultRule {
   hang?: 'before' | 'after';
   /** Forward, but answer this much later. */
   delayMs?: number;
+  /** Hold the call this long before forwarding it (moto does the work late). */
+  delayBeforeMs?: number;
   /** Destroy the connection without an answer: 'before' forwarding, or 'after' moto has done the work. */
   reset?: boolean | 'before' | 'after';
   /** Called when the rule is applied (for hang/reset 'after': once moto has answered). */
@@ -140,7 +142,7 @@ function faultName(rule: FaultRule): string {
   if (rule.error) return rule.error.code;
   if (rule.hang) return `hang-${rule.hang}`;
   if (rule.reset) return rule.reset === 'after' ? 'reset-after' : 'reset';
-  if (rule.delayMs) return 'slow';
+  if (rule.delayMs || rule.delayBeforeMs) return 'slow';
   return rule.onHit ? 'armed' : 'rule';
 }
 
@@ -300,6 +302,7 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           hit();
           return;
         }
+        if (rule?.delayBeforeMs) await new Promise((r) => setTimeout(r, rule.delayBeforeMs));
         const answer = await forward(req, body);
         call.forwarded = true;
         if (rule?.hang === 'after') {
