@@ -124,7 +124,19 @@ function onInterrupt(abort: AbortController, ui: Ui): () => void {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return () => {
+    // A signal after the work, while the process winds down: exit at once with an exit code
+    // (130 unless one is set already), never killed by the signal's default action.
+    exitOnLateSignals();
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+let lateHandlerInstalled = false;
+function exitOnLateSignals(): void {
+  if (lateHandlerInstalled) return;
+  lateHandlerInstalled = true;
+  const exit = () => process.exit(process.exitCode ?? 130);
+  process.on('SIGINT', exit);
+  process.on('SIGTERM', exit);
 }

@@ -132,14 +132,19 @@ export interface InstancePlan {
   terminate: InstanceInfo[];
 }
 
-/** Keep the oldest live instance of each wanted index; launch the missing indexes; the rest goes (highest first). */
-export function planInstances(existing: readonly InstanceInfo[], count: number): InstancePlan {
+/**
+ * Keep one live instance of each wanted index (the one the state records, else the oldest);
+ * launch the missing indexes; the rest goes (highest first). Launch times have one-second
+ * resolution, so two launched in the same second are told apart by what the state recorded.
+ */
+export function planInstances(existing: readonly InstanceInfo[], count: number, recorded: ReadonlySet<string> = new Set()): InstancePlan {
   const keep: InstanceInfo[] = [];
   const terminate: InstanceInfo[] = [];
   const taken = new Set<number>();
+  const known = (i: InstanceInfo) => (recorded.has(i.id) ? 0 : 1);
   const ordered = [...existing]
     .filter((i) => live.includes(i.state))
-    .sort((a, b) => (a.launchTime ?? '').localeCompare(b.launchTime ?? '') || a.id.localeCompare(b.id));
+    .sort((a, b) => known(a) - known(b) || (a.launchTime ?? '').localeCompare(b.launchTime ?? '') || a.id.localeCompare(b.id));
   for (const i of ordered) {
     if (i.index >= 0 && i.index < count && !taken.has(i.index)) {
       taken.add(i.index);
@@ -259,7 +264,7 @@ async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | nu
 async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<InstancesOut>> {
   const lt = need<LaunchTemplateOut>(ctx, 'launchTemplate', 'launch-template');
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(existing, input<number>(ctx, 'instanceCount'));
+  const p = planInstances(existing, input<number>(ctx, 'instanceCount'), recordedIds(ctx));
   const subnets = networkOf(ctx).subnets;
   if (p.start.length) await ec2(ctx).send(new StartInstancesCommand({ InstanceIds: p.start.map((i) => i.id) }), opts(ctx));
   // Every launch settles before a failure is thrown: the engine then looks again, and a launch
@@ -282,13 +287,18 @@ async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<Insta
   return toFound(ctx, after.filter((i) => staying.includes(i.id)));
 }
 
+/** The instances the state says this stack launched (preferred over look-alikes of the same index). */
+function recordedIds(ctx: Ctx): Set<string> {
+  return new Set((ctx.state.resource('instances')?.outputs.instanceIds as string[] | undefined) ?? []);
+}
+
 async function create(ctx: Ctx): Promise<Found<InstancesOut>> {
   return converge(ctx, []);
 }
 
 async function changes(ctx: Ctx, cur: Found<InstancesOut>): Promise<string[]> {
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(cur.outputs.instances, input<number>(ctx, 'instanceCount'));
+  const p = planInstances(cur.outputs.instances, input<number>(ctx, 'instanceCount'), recordedIds(ctx));
   const out: string[] = [];
   if (p.launch.length) out.push(`launch ${p.launch.length} instance(s) (index ${p.launch.join(', ')})`);
   if (p.start.length) out.push(`start ${p.start.map((i) => i.id).join(', ')}`);
