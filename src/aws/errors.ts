@@ -33,6 +33,16 @@ export function isNotFound(err: unknown): boolean {
   return notFoundPattern.test(awsCode(err));
 }
 
+/** The call's answer, or undefined when AWS says the thing is not there (a lookup, a delete of what is gone). */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /**
  * A call that creates something new on every call (CreateListener, UploadServerCertificate,
  * RunInstances, ...) whose answer never came: the connection died, or AWS answered 5xx. AWS may

@@ -19,7 +19,7 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsCode, isNotFound } from '../aws/errors.js';
+import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTagKey, stackTags } from '../aws/tags.js';
 import { input, maybe, need, type Ctx } from '../engine/context.js';
@@ -251,11 +251,7 @@ async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | nu
   const ids = instances.map((i) => i.id);
   if (tgArn) {
     // Deregister first: the load balancer drains them (deregistration delay) instead of seeing them fail.
-    try {
-      await elb(ctx).send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: ids.map((Id) => ({ Id })) }), opts(ctx));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await unlessNotFound(elb(ctx).send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: ids.map((Id) => ({ Id })) }), opts(ctx)));
   }
   await ec2(ctx).send(new TerminateInstancesCommand({ InstanceIds: ids }), opts(ctx));
   await waitTerminated(ctx, ids);
@@ -328,12 +324,8 @@ async function status(ctx: Ctx, cur: Found<InstancesOut>): Promise<StatusRow[]> 
   const tgArn = maybe<TargetGroupOut>(ctx, 'targetGroup')?.arn ?? o.targetGroupArn;
   const health = new Map<string, string>();
   if (tgArn) {
-    try {
-      const out = await elb(ctx).send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }), opts(ctx));
-      for (const d of out.TargetHealthDescriptions ?? []) health.set(d.Target?.Id ?? '', d.TargetHealth?.State ?? 'unknown');
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    const out = await unlessNotFound(elb(ctx).send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }), opts(ctx)));
+    for (const d of out?.TargetHealthDescriptions ?? []) health.set(d.Target?.Id ?? '', d.TargetHealth?.State ?? 'unknown');
   }
   const instances = o.instances.map((i) => ({ ...i, targetHealth: health.get(i.id) ?? 'not registered' }));
   const running = instances.filter((i) => i.state === 'running').length;

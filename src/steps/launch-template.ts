@@ -18,7 +18,7 @@ import {
   type LaunchTemplateVersion,
   type RequestLaunchTemplateData,
 } from '@aws-sdk/client-ec2';
-import { awsCode, isNotFound } from '../aws/errors.js';
+import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
 import { flagIn, input, maybe, type Ctx } from '../engine/context.js';
@@ -210,16 +210,10 @@ export function shapeChanges(have: TemplateShape, want: TemplateShape): string[]
 // ---- AWS ----
 
 async function describeTemplate(ctx: Ctx, query: { id?: string; name?: string }): Promise<LaunchTemplate | undefined> {
-  try {
-    const out = await ec2(ctx).send(
-      new DescribeLaunchTemplatesCommand(query.id ? { LaunchTemplateIds: [query.id] } : { LaunchTemplateNames: [query.name!] }),
-      opts(ctx),
-    );
-    return out.LaunchTemplates?.[0];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound(
+    ec2(ctx).send(new DescribeLaunchTemplatesCommand(query.id ? { LaunchTemplateIds: [query.id] } : { LaunchTemplateNames: [query.name!] }), opts(ctx)),
+  );
+  return out?.LaunchTemplates?.[0];
 }
 
 async function describeVersion(ctx: Ctx, id: string, version: string): Promise<LaunchTemplateVersion> {
@@ -384,11 +378,7 @@ async function update(ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<Found<La
 async function destroy(ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<void> {
   await retryNotYet(
     async () => {
-      try {
-        await ec2(ctx).send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: cur.id }), opts(ctx));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await unlessNotFound(ec2(ctx).send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: cur.id }), opts(ctx)));
     },
     { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting launch template ${cur.name}` },
   );

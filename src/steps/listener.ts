@@ -9,7 +9,7 @@ import {
   type Action,
   type Listener,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../aws/errors.js';
+import { unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { ownedBy } from '../aws/tags.js';
 import { maybe, type Ctx } from '../engine/context.js';
@@ -115,13 +115,8 @@ async function toFound(ctx: Ctx, l: Listener): Promise<Found<ListenerOut>> {
 }
 
 async function byArn(ctx: Ctx, arn: string): Promise<Listener | undefined> {
-  try {
-    const out = await elb(ctx).send(new DescribeListenersCommand({ ListenerArns: [arn] }), opts(ctx));
-    return out.Listeners?.[0];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound(elb(ctx).send(new DescribeListenersCommand({ ListenerArns: [arn] }), opts(ctx)));
+  return out?.Listeners?.[0];
 }
 
 /**
@@ -135,23 +130,13 @@ export async function findListener(ctx: Ctx, rec: Pick<ResourceRecord, 'id'> | u
   }
   const lb = maybe<LoadBalancerOut>(ctx, 'loadBalancer');
   if (!lb) return undefined;
-  let listeners: Listener[];
-  try {
-    listeners = (await elb(ctx).send(new DescribeListenersCommand({ LoadBalancerArn: lb.arn }), opts(ctx))).Listeners ?? [];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-  const l = listeners.find((x) => x.Port === port);
+  const listeners = await unlessNotFound(elb(ctx).send(new DescribeListenersCommand({ LoadBalancerArn: lb.arn }), opts(ctx)));
+  const l = listeners?.Listeners?.find((x) => x.Port === port);
   return l ? toFound(ctx, l) : undefined;
 }
 
 export async function deleteListener(ctx: Ctx, cur: Found<ListenerOut>): Promise<void> {
-  try {
-    await elb(ctx).send(new DeleteListenerCommand({ ListenerArn: cur.id }), opts(ctx));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await unlessNotFound(elb(ctx).send(new DeleteListenerCommand({ ListenerArn: cur.id }), opts(ctx)));
   await waitFor(async () => ((await byArn(ctx, cur.id)) ? undefined : true), {
     pacing: ctx.aws.pacing,
     signal: ctx.signal,

@@ -12,7 +12,7 @@ import {
   SetSubnetsCommand,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../aws/errors.js';
+import { isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { flagIn, input, need, type Ctx } from '../engine/context.js';
@@ -55,16 +55,10 @@ function wantedSecurityGroups(ctx: Ctx): string[] {
 }
 
 async function describe(ctx: Ctx, query: { arn?: string; name?: string }): Promise<LoadBalancer | undefined> {
-  try {
-    const out = await elb(ctx).send(
-      new DescribeLoadBalancersCommand(query.arn ? { LoadBalancerArns: [query.arn] } : { Names: [query.name!] }),
-      opts(ctx),
-    );
-    return out.LoadBalancers?.[0];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound(
+    elb(ctx).send(new DescribeLoadBalancersCommand(query.arn ? { LoadBalancerArns: [query.arn] } : { Names: [query.name!] }), opts(ctx)),
+  );
+  return out?.LoadBalancers?.[0];
 }
 
 async function toFound(ctx: Ctx, lb: LoadBalancer): Promise<Found<LoadBalancerOut>> {
@@ -189,11 +183,7 @@ export function eniDescription(arn: string): string {
 
 async function destroy(ctx: Ctx, cur: Found<LoadBalancerOut>): Promise<void> {
   const name = cur.outputs.name;
-  try {
-    await elb(ctx).send(new DeleteLoadBalancerCommand({ LoadBalancerArn: cur.id }), opts(ctx));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await unlessNotFound(elb(ctx).send(new DeleteLoadBalancerCommand({ LoadBalancerArn: cur.id }), opts(ctx)));
   const paced = (what: string) => ({ pacing: ctx.aws.pacing, signal: ctx.signal, what });
   await waitFor(async () => ((await describe(ctx, { arn: cur.id })) ? undefined : true), paced(`load balancer ${name} to be deleted`));
   // Its network interfaces linger for minutes and keep the security groups in use (DependencyViolation).

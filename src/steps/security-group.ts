@@ -13,7 +13,7 @@ import {
   type SecurityGroup,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import { awsCode, isNotFound } from '../aws/errors.js';
+import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, tagSpecifications } from '../aws/tags.js';
 import type { Ctx } from '../engine/context.js';
@@ -93,13 +93,8 @@ async function ingressOf(ctx: Ctx, groupId: string): Promise<RuleView[]> {
 }
 
 async function byId(ctx: Ctx, groupId: string): Promise<SecurityGroup | undefined> {
-  try {
-    const out = await ec2(ctx).send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }), opts(ctx));
-    return out.SecurityGroups?.[0];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound(ec2(ctx).send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }), opts(ctx)));
+  return out?.SecurityGroups?.[0];
 }
 
 async function toFound(ctx: Ctx, g: SecurityGroup): Promise<Found<SecurityGroupOut>> {
@@ -257,11 +252,7 @@ export async function deleteSecurityGroup(ctx: Ctx, cur: Found<SecurityGroupOut>
   const what = `deleting security group ${cur.outputs.name}`;
   await retryNotYet(
     async () => {
-      try {
-        await ec2(ctx).send(new DeleteSecurityGroupCommand({ GroupId: cur.id }), opts(ctx));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await unlessNotFound(ec2(ctx).send(new DeleteSecurityGroupCommand({ GroupId: cur.id }), opts(ctx)));
     },
     { pacing: ctx.aws.pacing, signal: ctx.signal, what },
   );

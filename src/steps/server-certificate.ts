@@ -12,7 +12,7 @@ import {
   UploadServerCertificateCommand,
   type ServerCertificate,
 } from '@aws-sdk/client-iam';
-import { awsCode, isNotFound } from '../aws/errors.js';
+import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
@@ -50,12 +50,7 @@ export function iamPath(stack: string): string {
 }
 
 export async function getServerCertificate(ctx: Ctx, name: string): Promise<ServerCertificate | undefined> {
-  try {
-    return (await iam(ctx).send(new GetServerCertificateCommand({ ServerCertificateName: name }), opts(ctx))).ServerCertificate;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  return (await unlessNotFound(iam(ctx).send(new GetServerCertificateCommand({ ServerCertificateName: name }), opts(ctx))))?.ServerCertificate;
 }
 
 async function taggedOurs(ctx: Ctx, name: string): Promise<boolean> {
@@ -176,11 +171,7 @@ async function destroy(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<void
   // DeleteConflict while a listener uses it, and for a while after the listener is gone.
   await retryNotYet(
     async () => {
-      try {
-        await iam(ctx).send(new DeleteServerCertificateCommand({ ServerCertificateName: name }), opts(ctx));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await unlessNotFound(iam(ctx).send(new DeleteServerCertificateCommand({ ServerCertificateName: name }), opts(ctx)));
     },
     { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting IAM server certificate ${name}`, retryable: (e) => awsCode(e) === 'DeleteConflict' },
   );

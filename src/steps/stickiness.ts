@@ -6,7 +6,7 @@ import {
   ModifyTargetGroupAttributesCommand,
   type TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../aws/errors.js';
+import { unlessNotFound } from '../aws/errors.js';
 import { input, need, type Ctx } from '../engine/context.js';
 import { formatDuration } from '../inputs/parse.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -40,13 +40,9 @@ function targetGroupOf(ctx: Ctx, rec?: ResourceRecord): { arn: string; name: str
 }
 
 async function read(ctx: Ctx, tg: { arn: string; name: string }): Promise<Found<StickinessOut> | undefined> {
-  let attrs: TargetGroupAttribute[];
-  try {
-    attrs = (await elb(ctx).send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.arn }), opts(ctx))).Attributes ?? [];
-  } catch (err) {
-    if (isNotFound(err)) return undefined; // the target group is gone, and its stickiness with it
-    throw err;
-  }
+  const read = await unlessNotFound(elb(ctx).send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.arn }), opts(ctx)));
+  if (!read) return undefined; // the target group is gone, and its stickiness with it
+  const attrs: TargetGroupAttribute[] = read.Attributes ?? [];
   const get = (key: string) => attrs.find((a) => a.Key === key)?.Value;
   return {
     id: tg.arn,

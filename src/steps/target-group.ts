@@ -12,7 +12,7 @@ import {
   RegisterTargetsCommand,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { isNotFound } from '../aws/errors.js';
+import { unlessNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { flagIn, input, type Ctx } from '../engine/context.js';
@@ -62,16 +62,10 @@ function wantedHealthCheck(ctx: Ctx): HealthCheck {
 }
 
 async function describe(ctx: Ctx, query: { arn?: string; name?: string }): Promise<TargetGroup | undefined> {
-  try {
-    const out = await elb(ctx).send(
-      new DescribeTargetGroupsCommand(query.arn ? { TargetGroupArns: [query.arn] } : { Names: [query.name!] }),
-      opts(ctx),
-    );
-    return out.TargetGroups?.[0];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const out = await unlessNotFound(
+    elb(ctx).send(new DescribeTargetGroupsCommand(query.arn ? { TargetGroupArns: [query.arn] } : { Names: [query.name!] }), opts(ctx)),
+  );
+  return out?.TargetGroups?.[0];
 }
 
 async function toFound(ctx: Ctx, tg: TargetGroup): Promise<Found<TargetGroupOut>> {
@@ -230,11 +224,7 @@ async function destroy(ctx: Ctx, cur: Found<TargetGroupOut>): Promise<void> {
   // ResourceInUse while a listener or an Auto Scaling group still refers to it.
   await retryNotYet(
     async () => {
-      try {
-        await elb(ctx).send(new DeleteTargetGroupCommand({ TargetGroupArn: cur.id }), opts(ctx));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await unlessNotFound(elb(ctx).send(new DeleteTargetGroupCommand({ TargetGroupArn: cur.id }), opts(ctx)));
     },
     { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting target group ${cur.name}` },
   );
