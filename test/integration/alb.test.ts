@@ -3,36 +3,20 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { applySteps } from '../../src/engine/apply.js';
 import { registry, stepsById } from '../../src/steps/graph.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
 const q = edgeQueries(moto);
-let proxy: AwsProxy | undefined;
-afterEach(async () => {
-  await proxy?.stop();
-  proxy = undefined;
-});
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return runCli(args, { cwd, env: { ...moto.env, ...env } });
-}
-
 async function withTargetGroup(): Promise<string> {
   const dir = await tempDir();
-  const tg = await cli(['target-group'], dir);
+  const tg = await moto.cli(['target-group'], dir);
   expect(tg.code, tg.stderr).toBe(0);
   return dir;
 }
@@ -40,7 +24,7 @@ async function withTargetGroup(): Promise<string> {
 describe('albctl alb', () => {
   it('run before target-group (the issue\'s order), makes the target group its listener forwards to', async () => {
     const dir = await tempDir();
-    const res = await cli(['alb', '--json'], dir);
+    const res = await moto.cli(['alb', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout);
     expect(doc.actions.map((a: { step: string; action: string }) => `${a.step}:${a.action}`)).toEqual([
@@ -52,7 +36,7 @@ describe('albctl alb', () => {
     ]);
     expect(doc.httpListener.defaultAction).toMatchObject({ type: 'forward' });
     // `target-group` afterwards adopts it and applies its flags.
-    const tg = await cli(['target-group', '--health-path', '/healthz', '--json'], dir);
+    const tg = await moto.cli(['target-group', '--health-path', '/healthz', '--json'], dir);
     expect(tg.code, tg.stderr).toBe(0);
     expect(JSON.parse(tg.stdout).actions).toEqual([expect.objectContaining({ step: 'targetGroup', action: 'update' })]);
     expect(await q.loadBalancers()).toHaveLength(1);
@@ -60,7 +44,7 @@ describe('albctl alb', () => {
 
   it('creates the groups, the load balancer and the HTTP listener; a re-run is a no-op; destroy leaves nothing', async () => {
     const dir = await withTargetGroup();
-    const res = await cli(['alb', '--json'], dir);
+    const res = await moto.cli(['alb', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout);
     expect(doc.actions.map((a: { step: string; action: string }) => `${a.step}:${a.action}`)).toEqual([
@@ -113,20 +97,20 @@ describe('albctl alb', () => {
     expect(state.resources.loadBalancer).toMatchObject({ status: 'created', id: lb!.LoadBalancerArn, outputs: { dnsName: lb!.DNSName } });
     expect(state.resources.webSecurityGroup.outputs.groupId).toBe(webSg.GroupId);
 
-    const again = await cli(['alb'], dir);
+    const again = await moto.cli(['alb'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect(await q.loadBalancers()).toHaveLength(1);
     expect(await q.securityGroups()).toHaveLength(2);
 
-    const status = await cli(['status', '--json'], dir);
+    const status = await moto.cli(['status', '--json'], dir);
     expect(status.code, status.stderr).toBe(0);
     const rows = JSON.parse(status.stdout).resources as { resource: string; name: string; state: string; detail: string }[];
     expect(rows.find((r) => r.resource === 'loadBalancer')).toMatchObject({ name: 'albctl-alb', state: 'active', detail: expect.stringContaining(lb!.DNSName!) });
     expect(rows.find((r) => r.resource === 'httpListener')).toMatchObject({ name: 'HTTP:80', detail: 'forward → albctl-tg' });
     expect(rows.find((r) => r.resource === 'webSecurityGroup')!.detail).toContain(`tcp:8080 ← ${albSg.GroupId}`);
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(await q.loadBalancers()).toEqual([]);
     expect(await q.securityGroups()).toEqual([]);
@@ -136,7 +120,7 @@ describe('albctl alb', () => {
 
   it('converges changed flags in place and leaves rules it did not make alone', async () => {
     const dir = await withTargetGroup();
-    expect((await cli(['alb'], dir)).code).toBe(0);
+    expect((await moto.cli(['alb'], dir)).code).toBe(0);
     const albSg = (await q.securityGroup('albctl-alb-sg'))!;
     // Someone adds a rule by hand: albctl must not revoke it (it only revokes rules it tagged).
     await moto.client(EC2Client).send(
@@ -145,7 +129,7 @@ describe('albctl alb', () => {
     const { vpcId } = await moto.network();
     const extra = await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'extra', Description: 'extra', VpcId: vpcId }));
 
-    const res = await cli(['alb', '--listener-port', '8080', '--security-groups', extra.GroupId!, '--json'], dir);
+    const res = await moto.cli(['alb', '--listener-port', '8080', '--security-groups', extra.GroupId!, '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const actions = JSON.parse(res.stdout).actions as { step: string; action: string; changes: string[] }[];
     expect(actions.find((a) => a.step === 'albSecurityGroup')).toMatchObject({ action: 'update', changes: ['admit tcp:8080 ← 0.0.0.0/0', 'revoke tcp:80 ← 0.0.0.0/0'] });
@@ -159,11 +143,11 @@ describe('albctl alb', () => {
     expect(listeners.map((l) => `${l.Protocol}:${l.Port}`)).toEqual(['HTTP:8080']); // modified in place, not a second one
 
     // What AWS cannot change in place is refused, naming the flag, and nothing changes.
-    const scheme = await cli(['alb', '--scheme', 'internal'], dir);
+    const scheme = await moto.cli(['alb', '--scheme', 'internal'], dir);
     expect(scheme.code).toBe(2);
     expect(errorLines(scheme.stderr)[0]).toMatch(/--scheme internal differs from load balancer albctl-alb's internet-facing, which cannot change in place/);
     expect((await q.loadBalancers())[0]!.Scheme).toBe('internet-facing');
-    const renamed = await cli(['alb', '--name', 'other-alb'], dir);
+    const renamed = await moto.cli(['alb', '--name', 'other-alb'], dir);
     expect(renamed.code).toBe(2);
     expect(renamed.stderr).toMatch(/the state has it as albctl-alb; a name cannot change in place/);
   });
@@ -171,7 +155,7 @@ describe('albctl alb', () => {
   it('admits SSH to the instances only with a key pair and only from --ssh-cidr', async () => {
     const dir = await withTargetGroup();
     // Without a key pair, --ssh-cidr adds nothing (and says so).
-    const noKey = await cli(['alb', '--ssh-cidr', '203.0.113.0/24'], dir);
+    const noKey = await moto.cli(['alb', '--ssh-cidr', '203.0.113.0/24'], dir);
     expect(noKey.code, noKey.stderr).toBe(0);
     expect(noKey.stderr).toMatch(/--ssh-cidr is set but there is no key pair \(--key-name\): no SSH rule is added/);
     const albSg = (await q.securityGroup('albctl-alb-sg'))!;
@@ -221,7 +205,7 @@ describe('albctl alb', () => {
       [['--security-groups', 'sg-nope'], /^albctl: --security-groups must be an id like sg-/],
       [['--security-groups', 'sg-0123456789abcdef0'], /^albctl: --security-groups: sg-0123456789abcdef0: not every group exists/],
     ] as const) {
-      const res = await cli(['alb', ...args, '-v'], dir);
+      const res = await moto.cli(['alb', ...args, '-v'], dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
       const lines = errorLines(res.stderr);
       expect(lines, args.join(' ')).toHaveLength(1);
@@ -240,8 +224,8 @@ describe('albctl alb', () => {
       await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: az }));
     }
     const dir = await tempDir();
-    expect((await cli(['target-group', '--vpc', vpcId], dir)).code).toBe(0);
-    const res = await cli(['alb', '-v'], dir);
+    expect((await moto.cli(['target-group', '--vpc', vpcId], dir)).code).toBe(0);
+    const res = await moto.cli(['alb', '-v'], dir);
     expect(res.code).toBe(2);
     expect(errorLines(res.stderr)).toEqual([
       expect.stringMatching(/^albctl: --subnets: subnet-\w+ \(us-east-1a\), subnet-\w+ \(us-east-1b\) have no route to an internet gateway; an internet-facing load balancer needs public subnets: pass public --subnets, or --scheme internal$/),
@@ -249,14 +233,14 @@ describe('albctl alb', () => {
     expect(mutatingCalls(res.stderr)).toEqual([]);
     expect(await q.securityGroups()).toEqual([]);
 
-    const internal = await cli(['alb', '--scheme', 'internal'], dir);
+    const internal = await moto.cli(['alb', '--scheme', 'internal'], dir);
     expect(internal.code, internal.stderr).toBe(0);
     expect((await q.loadBalancers())[0]).toMatchObject({ Scheme: 'internal', VpcId: vpcId });
   });
 
   it('--dry-run plans the four resources and changes nothing', async () => {
     const dir = await withTargetGroup();
-    const plan = await cli(['alb', '--dry-run', '--json'], dir);
+    const plan = await moto.cli(['alb', '--dry-run', '--json'], dir);
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).actions.map((a: { action: string }) => a.action)).toEqual(['create', 'create', 'create', 'create']);
     expect(await q.securityGroups()).toEqual([]);
@@ -266,11 +250,11 @@ describe('albctl alb', () => {
   it('destroy --discover finds the whole edge by tag when the state file is lost, and nothing else', async () => {
     const dir = await withTargetGroup();
     for (const args of [['alb'], ['cert', '--upload'], ['https', '--redirect-http'], ['target-group', '--stack', 'other'], ['alb', '--stack', 'other']]) {
-      const res = await cli(args, dir);
+      const res = await moto.cli(args, dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(0);
     }
     await rm(path.join(dir, '.albctl', 'albctl.json'));
-    const res = await cli(['destroy', '--discover', '--yes'], dir);
+    const res = await moto.cli(['destroy', '--discover', '--yes'], dir);
     expect(res.code, res.stderr).toBe(0);
     expect((await q.loadBalancers()).map((l) => l.LoadBalancerName)).toEqual(['other-alb']);
     expect((await q.securityGroups()).map((g) => g.GroupName).sort()).toEqual(['other-alb-sg', 'other-web-sg']);
@@ -280,7 +264,7 @@ describe('albctl alb', () => {
   });
 
   it('destroy retries DependencyViolation on DeleteSecurityGroup until it goes through', async () => {
-    proxy = await startAwsProxy(moto.url);
+    const proxy = await moto.proxy();
     const env = awsEnv(proxy.url);
     const dir = await tempDir();
     expect((await runCli(['target-group'], { cwd: dir, env })).code).toBe(0);

@@ -4,37 +4,17 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribePoliciesCommand,
-  type AutoScalingGroup,
-} from '@aws-sdk/client-auto-scaling';
+import { describe, expect, it } from 'vitest';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { CreateSecurityGroupCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateListenerCommand, CreateLoadBalancerCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { autoScalingGroup } from '../../src/steps/auto-scaling-group.js';
 import type { ResourceRecord } from '../../src/state/schema.js';
 import type { SdkClient } from '../../src/aws/clients.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
-let proxy: AwsProxy | undefined;
-afterEach(async () => {
-  await proxy?.stop();
-  proxy = undefined;
-});
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return runCli(args, { cwd, env: { ...moto.env, ...env } });
-}
-
 function mutatingCalls(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('aws ') && !/\.(Describe|Get|List)\w+ /.test(l));
 }
@@ -45,9 +25,9 @@ const stateFile = (dir: string) => path.join(dir, '.albctl', 'albctl.json');
 async function prerequisites(dir: string, env: Record<string, string> = {}): Promise<{ sg: string; tgArn: string; ltId: string }> {
   const { vpcId } = await moto.network();
   const sg = (await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
-  const tg = await cli(['target-group', '--json'], dir, env);
+  const tg = await moto.cli(['target-group', '--json'], dir, env);
   expect(tg.code, tg.stderr).toBe(0);
-  const lt = await cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
+  const lt = await moto.cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
   expect(lt.code, lt.stderr).toBe(0);
   return { sg, tgArn: JSON.parse(tg.stdout).targetGroup.arn, ltId: JSON.parse(lt.stdout).launchTemplate.id };
 }
@@ -92,7 +72,7 @@ describe('albctl asg', () => {
   it('creates the group and a CPU policy, re-runs as a no-op, converges sizes and the target, destroys everything', async () => {
     const dir = await tempDir();
     const { tgArn, ltId } = await prerequisites(dir);
-    const created = await cli(['asg', '--tags', 'team=web', '--json'], dir);
+    const created = await moto.cli(['asg', '--tags', 'team=web', '--json'], dir);
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout).actions.map((a: { step: string; action: string }) => `${a.step}:${a.action}`)).toEqual([
       'autoScalingGroup:create',
@@ -123,12 +103,12 @@ describe('albctl asg', () => {
       TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 50 },
     });
 
-    const again = await cli(['asg', '-v'], dir);
+    const again = await moto.cli(['asg', '-v'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect(mutatingCalls(again.stderr)).toEqual([]);
 
-    const sized = await cli(['asg', '--min', '1', '--max', '3', '--desired', '2', '--policy', 'cpu:40', '--grace-period', '5m', '--json'], dir);
+    const sized = await moto.cli(['asg', '--min', '1', '--max', '3', '--desired', '2', '--policy', 'cpu:40', '--grace-period', '5m', '--json'], dir);
     expect(sized.code, sized.stderr).toBe(0);
     const actions = JSON.parse(sized.stdout).actions;
     expect(actions[0].changes).toEqual(['min size: 0 → 1', 'max size: 4 → 3', 'desired capacity: 0 → 2', 'health check grace period: 120s → 300s']);
@@ -147,17 +127,17 @@ describe('albctl asg', () => {
     expect((await policies())[0]!.TargetTrackingConfiguration!.TargetValue).toBe(40);
 
     // --desired is not saved: a bare re-run leaves the capacity to the scaling policy.
-    const bare = await cli(['asg', '-v'], dir);
+    const bare = await moto.cli(['asg', '-v'], dir);
     expect(bare.stderr).toContain('nothing to do');
     expect(mutatingCalls(bare.stderr)).toEqual([]);
 
-    const status = JSON.parse((await cli(['status', '--json'], dir)).stdout).resources as { resource: string; state: string; detail: string }[];
+    const status = JSON.parse((await moto.cli(['status', '--json'], dir)).stdout).resources as { resource: string; state: string; detail: string }[];
     const head = status.find((r) => r.resource === 'autoScalingGroup')!;
     expect(head.detail).toMatch(/^min\/desired\/max 1\/2\/3, 2 instance\(s\), albctl-lt \$Default, ELB health check \(grace 300s\)/);
     expect(status.filter((r) => r.resource === 'asgInstance').map((r) => r.state)).toEqual(['InService', 'InService']);
     expect(status.find((r) => r.resource === 'scalingPolicy')!.detail).toBe('target tracking ASGAverageCPUUtilization = 40 on albctl-asg');
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(await groups()).toEqual([]);
     expect(await policies()).toEqual([]);
@@ -169,13 +149,13 @@ describe('albctl asg', () => {
   it('request-count: the ResourceLabel is app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>; the target converges', async () => {
     const dir = await tempDir();
     const { sg, tgArn } = await prerequisites(dir);
-    const refused = await cli(['asg', '--policy', 'request-count:100'], dir);
+    const refused = await moto.cli(['asg', '--policy', 'request-count:100'], dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^albctl: this needs the load balancer, which .* does not have: run `albctl alb` first$/m);
     expect(await groups()).toEqual([]);
 
     const lb = await loadBalancer(dir, sg, tgArn);
-    const res = await cli(['asg', '--policy', 'request-count:100', '--json'], dir);
+    const res = await moto.cli(['asg', '--policy', 'request-count:100', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const lbTail = lb.arn.split(':loadbalancer/')[1]!; // app/albctl-alb/<id>
     const tgTail = tgArn.split(':').pop()!; // targetgroup/albctl-tg/<id>
@@ -189,12 +169,12 @@ describe('albctl asg', () => {
     // moto answers PutScalingPolicy without a PolicyARN; albctl read it back with DescribePolicies.
     expect(JSON.parse(res.stdout).scalingPolicy.arn).toMatch(/^arn:aws:autoscaling:us-east-1:\d{12}:scalingPolicy:.*policyName\/albctl-target-tracking$/);
 
-    const changed = await cli(['asg', '--policy', 'request-count:250', '--json'], dir);
+    const changed = await moto.cli(['asg', '--policy', 'request-count:250', '--json'], dir);
     expect(changed.code, changed.stderr).toBe(0);
     expect(JSON.parse(changed.stdout).actions[1].changes).toEqual(['target value: 100 → 250']);
     expect((await policies())[0]!.TargetTrackingConfiguration!.TargetValue).toBe(250);
 
-    const cpu = await cli(['asg', '--policy', 'cpu:60', '--json'], dir);
+    const cpu = await moto.cli(['asg', '--policy', 'cpu:60', '--json'], dir);
     expect(JSON.parse(cpu.stdout).actions[1].changes).toEqual([
       'metric: ALBRequestCountPerTarget → ASGAverageCPUUtilization',
       'target value: 250 → 60',
@@ -221,7 +201,7 @@ describe('albctl asg', () => {
       [['--subnets', 'subnet-0123456789abcdef0'], /^albctl: --subnets: subnet-0123456789abcdef0 is not a subnet of vpc-/],
       [['--grace-period', '3h'], /^albctl: --grace-period must be a duration from 0s to 2h/],
     ] as const) {
-      const res = await cli(['asg', ...args, '-v'], dir);
+      const res = await moto.cli(['asg', ...args, '-v'], dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
       const errorLines = res.stderr.split('\n').filter((l) => l.startsWith('albctl:'));
       expect(errorLines, args.join(' ')).toHaveLength(1);
@@ -233,7 +213,7 @@ describe('albctl asg', () => {
     expect(Object.keys(state.resources).sort()).toEqual(['launchTemplate', 'targetGroup']);
 
     const fresh = await tempDir();
-    const alone = await cli(['asg', '-v'], fresh);
+    const alone = await moto.cli(['asg', '-v'], fresh);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/^albctl: this needs the launch template, which .* does not have: run `albctl launch-template` first$/m);
     expect(alone.stderr).not.toMatch(/^aws /m);
@@ -242,8 +222,8 @@ describe('albctl asg', () => {
   it('destroy retries ScalingActivityInProgress, and waits while AWS still shows the group deleting', async () => {
     const dir = await tempDir();
     await prerequisites(dir);
-    expect((await cli(['asg', '--desired', '1', '--max', '2'], dir)).code).toBe(0);
-    proxy = await startAwsProxy(moto.url);
+    expect((await moto.cli(['asg', '--desired', '1', '--max', '2'], dir)).code).toBe(0);
+    const proxy = await moto.proxy();
     // moto never says "not yet"; AWS does while a launch or a lifecycle hook is running.
     proxy.rules.push({ action: 'DeleteAutoScalingGroup', times: 2, error: { status: 400, code: 'ScalingActivityInProgress', message: 'in progress' } });
     const state = JSON.parse(await readFile(stateFile(dir), 'utf8'));
@@ -284,7 +264,7 @@ describe('albctl asg', () => {
 
   it('a run SIGKILLed right after CreateAutoScalingGroup adopts the group instead of making another', async () => {
     const dir = await tempDir();
-    proxy = await startAwsProxy(moto.url);
+    const proxy = await moto.proxy();
     // The whole stack through the proxy: the state remembers the endpoint it was made against.
     await prerequisites(dir, awsEnv(proxy.url));
     proxy.rules.push({ action: 'CreateAutoScalingGroup', hang: 'after' });

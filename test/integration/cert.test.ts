@@ -4,24 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetServerCertificateCommand, IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
 const q = edgeQueries(moto);
-let proxy: AwsProxy | undefined;
-afterEach(async () => {
-  await proxy?.stop();
-  proxy = undefined;
-});
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return runCli(args, { cwd, env: { ...moto.env, ...env } });
-}
-
 function openssl(args: string[]): string {
   return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
@@ -31,7 +21,7 @@ const KEY_LINE = /PRIVATE KEY/;
 describe('albctl cert', () => {
   it('writes the four files, which openssl verifies; the key stays out of the state, the output and the logs', async () => {
     const dir = await tempDir();
-    const res = await cli(['cert', '--json', '-v'], dir);
+    const res = await moto.cli(['cert', '--json', '-v'], dir);
     expect(res.code, res.stderr).toBe(0);
     const certDir = path.join(dir, '.albctl', 'albctl', 'cert');
     const file = (f: string) => path.join(certDir, f);
@@ -62,34 +52,34 @@ describe('albctl cert', () => {
     }
     expect(JSON.parse(stateText).resources.certificateFiles).toMatchObject({ kind: 'albctl::CertificateFiles', status: 'created', name: certDir });
 
-    const again = await cli(['cert'], dir);
+    const again = await moto.cli(['cert'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
 
     // Different settings mean a new key: refused without --force, nothing rewritten.
     const before = await readFile(file('certificate.crt'), 'utf8');
-    const refused = await cli(['cert', '--days', '30'], dir);
+    const refused = await moto.cli(['cert', '--days', '30'], dir);
     expect(refused.code).toBe(2);
     expect(errorLines(refused.stderr)).toEqual([expect.stringMatching(/certificate\.crt exists and differs from what was asked \(days: 365 → 30\): pass --force to replace the files$/)]);
     expect(await readFile(file('certificate.crt'), 'utf8')).toBe(before);
-    const forced = await cli(['cert', '--days', '30', '--bits', '3072', '--force', '--json'], dir);
+    const forced = await moto.cli(['cert', '--days', '30', '--bits', '3072', '--force', '--json'], dir);
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout).actions[0]).toMatchObject({ action: 'update', changes: ['days: 365 → 30', 'bits: 2048 → 3072'] });
     expect(await readFile(file('certificate.crt'), 'utf8')).not.toBe(before);
     expect(openssl(['x509', '-in', file('certificate.crt'), '-noout', '-text'])).toMatch(/Public-Key: \(3072 bit\)/);
     expect((await stat(file('private.pem'))).mode & 0o777).toBe(0o600);
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(existsSync(certDir)).toBe(false);
   });
 
   it('uses the load balancer DNS name and uploads to IAM; the name is computed once and kept', async () => {
     const dir = await tempDir();
-    expect((await cli(['target-group'], dir)).code).toBe(0);
-    expect((await cli(['alb'], dir)).code).toBe(0);
+    expect((await moto.cli(['target-group'], dir)).code).toBe(0);
+    expect((await moto.cli(['alb'], dir)).code).toBe(0);
     const [lb] = await q.loadBalancers();
-    const res = await cli(['cert', '--upload', '--json', '-v'], dir);
+    const res = await moto.cli(['cert', '--upload', '--json', '-v'], dir);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout);
     const name = doc.serverCertificate.name as string;
@@ -115,32 +105,32 @@ describe('albctl cert', () => {
     expect(JSON.parse(stateText).inputs.certificateName).toBe(name);
 
     // Saved in the state: a re-run minutes later keeps the name and changes nothing.
-    const again = await cli(['cert', '--upload'], dir);
+    const again = await moto.cli(['cert', '--upload'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect((await q.serverCertificates()).map((c) => c.ServerCertificateName)).toEqual([name]);
 
     // New files after the upload: IAM keeps the old certificate (no rotation yet), `https` still
     // uses it, and uploading the new files under the same name is refused.
-    const forced = await cli(['cert', '--force'], dir);
+    const forced = await moto.cli(['cert', '--force'], dir);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toMatch(/IAM server certificate albctl-cert-\d{12} keeps the previous certificate/);
-    const https = await cli(['https'], dir);
+    const https = await moto.cli(['https'], dir);
     expect(https.code, https.stderr).toBe(0);
-    const reupload = await cli(['cert', '--upload'], dir);
+    const reupload = await moto.cli(['cert', '--upload'], dir);
     expect(reupload.code).toBe(2);
     expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place/);
 
     // status shows the expiry read from the certificate itself. moto differs from AWS: its
     // metadata Expiration is a constant in 2012 (already "expired"), so albctl reads the body.
-    const status = JSON.parse((await cli(['status', '--json'], dir)).stdout);
+    const status = JSON.parse((await moto.cli(['status', '--json'], dir)).stdout);
     const row = status.resources.find((r: { resource: string }) => r.resource === 'serverCertificate');
     expect(row).toMatchObject({ name, state: 'valid', data: { expiresInDays: expect.any(Number) } });
     expect(row.data.expiresInDays).toBeGreaterThanOrEqual(363);
     expect(row.detail).toMatch(/^expires \d{4}-\d\d-\d\d \(in 36\d days\)/);
     expect(status.resources.find((r: { resource: string }) => r.resource === 'certificateFiles')).toMatchObject({ state: 'valid' });
 
-    const destroyed = await cli(['destroy', '--yes', '--keep-files'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes', '--keep-files'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(await q.serverCertificates()).toEqual([]);
     expect(existsSync(doc.certificateFiles.certificate)).toBe(true); // --keep-files
@@ -159,7 +149,7 @@ describe('albctl cert', () => {
       [['--name', 'x'.repeat(129)], /^albctl: --name must be 1 to 128 characters/],
       [['--out', ''], /^albctl: --out must name a directory/],
     ] as const) {
-      const res = await cli(['cert', ...args, '-v'], dir);
+      const res = await moto.cli(['cert', ...args, '-v'], dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
       expect(errorLines(res.stderr), args.join(' ')).toEqual([expect.stringMatching(pattern)]);
       expect(mutatingCalls(res.stderr)).toEqual([]);
@@ -170,23 +160,23 @@ describe('albctl cert', () => {
 
   it('never adopts an IAM certificate of the same name that is not the stack\'s', async () => {
     const dir = await tempDir();
-    expect((await cli(['cert', '--name', 'shared-cert'], dir)).code).toBe(0);
+    expect((await moto.cli(['cert', '--name', 'shared-cert'], dir)).code).toBe(0);
     const body = await readFile(path.join(dir, '.albctl', 'albctl', 'cert', 'certificate.crt'), 'utf8');
     const key = await readFile(path.join(dir, '.albctl', 'albctl', 'cert', 'private.pem'), 'utf8');
     // Someone else's certificate, with the same name, outside albctl's path and untagged. (moto
     // differs from AWS: it has no ListServerCertificateTags (HTTP 500, retried by the SDK for ~3 s)
     // and ignores UploadServerCertificate's Tags; albctl's /albctl/<stack>/ path is the mark it reads.)
     await moto.client(IAMClient).send(new UploadServerCertificateCommand({ ServerCertificateName: 'shared-cert', CertificateBody: body, PrivateKey: key }));
-    const res = await cli(['cert', '--upload'], dir);
+    const res = await moto.cli(['cert', '--upload'], dir);
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/shared-cert exists but is not this stack's/);
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect((await q.serverCertificates()).map((c) => c.ServerCertificateName)).toEqual(['shared-cert']);
   });
 
   it('destroy retries DeleteConflict on DeleteServerCertificate until it goes through', async () => {
-    proxy = await startAwsProxy(moto.url);
+    const proxy = await moto.proxy();
     const env = awsEnv(proxy.url);
     const dir = await tempDir();
     const made = await runCli(['cert', '--upload'], { cwd: dir, env });

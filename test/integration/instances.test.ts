@@ -3,40 +3,23 @@
 // scaling in; destroy waits until they are terminated.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CreateSecurityGroupCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  type Instance,
-} from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { CreateSecurityGroupCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SdkClient } from '../../src/aws/clients.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+
 import { instances } from '../../src/steps/instances.js';
 import { network } from '../../src/steps/network.js';
-import { awsEnv, collect, makeContext, runCli, startCli, tempDir, useMoto } from '../support/harness.js';
+import { awsEnv, collect, makeContext, startCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
-let proxy: AwsProxy | undefined;
-afterEach(async () => {
-  await proxy?.stop();
-  proxy = undefined;
-});
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = moto.env) {
-  return runCli(args, { cwd, env });
-}
-
 /** The target group and the launch template (with a security group made here), through `env`. */
 async function prerequisites(dir: string, env: Record<string, string> = moto.env): Promise<{ tgArn: string; ltId: string }> {
   const { vpcId } = await moto.network();
   const sg = (await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
-  const tg = await cli(['target-group', '--json'], dir, env);
+  const tg = await moto.cli(['target-group', '--json'], dir, env);
   expect(tg.code, tg.stderr).toBe(0);
-  const lt = await cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
+  const lt = await moto.cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
   expect(lt.code, lt.stderr).toBe(0);
   return { tgArn: JSON.parse(tg.stdout).targetGroup.arn, ltId: JSON.parse(lt.stdout).launchTemplate.id };
 }
@@ -65,7 +48,7 @@ describe('albctl instances', () => {
   it('launches --count 2 over two AZs, tagged and registered; re-runs change nothing; converges up and down; destroy terminates', async () => {
     const dir = await tempDir();
     const { tgArn, ltId } = await prerequisites(dir);
-    const res = await cli(['instances', '--count', '2', '--json'], dir);
+    const res = await moto.cli(['instances', '--count', '2', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout);
     expect(doc.actions).toEqual([expect.objectContaining({ step: 'instances', action: 'create' })]);
@@ -93,25 +76,25 @@ describe('albctl instances', () => {
     expect(await registered(tgArn)).toEqual([...ids].sort());
     expect(doc.instances).toMatchObject({ count: 2, instanceIds: ids, launchTemplateId: ltId, targetGroupArn: tgArn });
 
-    const again = await cli(['instances', '-v'], dir);
+    const again = await moto.cli(['instances', '-v'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect(again.stderr).not.toMatch(/RunInstances|TerminateInstances|RegisterTargets/);
     expect((await liveInstances()).map((i) => i.InstanceId)).toEqual(ids);
 
-    const status = JSON.parse((await cli(['status', '--json'], dir)).stdout).resources as { resource: string; name: string; state: string; detail: string }[];
+    const status = JSON.parse((await moto.cli(['status', '--json'], dir)).stdout).resources as { resource: string; name: string; state: string; detail: string }[];
     expect(status.find((r) => r.resource === 'instances')).toMatchObject({ state: 'created', detail: `2 of 2 running, from ${ltId}` });
     const rows = status.filter((r) => r.resource === 'instance');
     expect(rows.map((r) => r.name)).toEqual(ids);
     expect(rows[0]!.detail).toMatch(/^index 0, us-east-1\w, 172\.31\.\d+\.\d+, target healthy, template v1$/);
 
-    const three = await cli(['instances', '--count', '3', '--json'], dir);
+    const three = await moto.cli(['instances', '--count', '3', '--json'], dir);
     expect(JSON.parse(three.stdout).actions[0].changes).toEqual(['launch 1 instance(s) (index 2)']);
     const after3 = await liveInstances();
     expect(after3.map((i) => tag(i, 'albctl:index'))).toEqual(['0', '1', '2']);
     expect(new Set(after3.map((i) => i.Placement!.AvailabilityZone)).size).toBe(3);
 
-    const one = await cli(['instances', '--count', '1', '--json'], dir);
+    const one = await moto.cli(['instances', '--count', '1', '--json'], dir);
     expect(one.code, one.stderr).toBe(0);
     expect(JSON.parse(one.stdout).actions[0].changes).toEqual([
       `terminate ${after3[2]!.InstanceId} (index 2), ${after3[1]!.InstanceId} (index 1)`,
@@ -119,7 +102,7 @@ describe('albctl instances', () => {
     expect((await liveInstances()).map((i) => i.InstanceId)).toEqual([ids[0]]);
     expect(await registered(tgArn)).toEqual([ids[0]]);
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(await liveInstances()).toEqual([]);
     const all = await moto.client(EC2Client).send(new DescribeInstancesCommand({ InstanceIds: after3.map((i) => i.InstanceId!) }));
@@ -128,7 +111,7 @@ describe('albctl instances', () => {
 
   it('a run SIGKILLed right after RunInstances is resumed to exactly N instances', async () => {
     const dir = await tempDir();
-    proxy = await startAwsProxy(moto.url);
+    const proxy = await moto.proxy();
     const env = awsEnv(proxy.url);
     await prerequisites(dir, env);
     // moto launches the instance; the answer never comes back; albctl is killed while waiting.
@@ -146,19 +129,19 @@ describe('albctl instances', () => {
     // The re-run finds what the dead run launched by its tags and launches only the missing index.
     // (moto ignores ClientToken, so here the tags alone prevent a duplicate; on AWS the token covers
     // a launch that DescribeInstances does not show yet.)
-    const resumed = await cli(['instances', '--count', '2', '--json'], dir, env);
+    const resumed = await moto.cli(['instances', '--count', '2', '--json'], dir, env);
     expect(resumed.code, resumed.stderr).toBe(0);
     const live = await liveInstances();
     expect(live.map((i) => tag(i, 'albctl:index'))).toEqual(['0', '1']);
     expect(proxy.calls.filter((c) => c.action === 'RunInstances')).toHaveLength(2);
     expect(JSON.parse(resumed.stdout).instances.instanceIds).toEqual(live.map((i) => i.InstanceId));
-    expect((await cli(['instances', '--count', '2'], dir, env)).stderr).toContain('nothing to do');
+    expect((await moto.cli(['instances', '--count', '2'], dir, env)).stderr).toContain('nothing to do');
   });
 
   it('replaces an instance terminated behind its back, and terminates a stray duplicate of an index', async () => {
     const dir = await tempDir();
     const { tgArn, ltId } = await prerequisites(dir);
-    expect((await cli(['instances'], dir)).code).toBe(0); // --count defaults to 2
+    expect((await moto.cli(['instances'], dir)).code).toBe(0); // --count defaults to 2
     const [a, b] = await liveInstances();
     const ec2 = moto.client(EC2Client);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [b!.InstanceId!] }));
@@ -181,7 +164,7 @@ describe('albctl instances', () => {
       }),
     );
     const strayId = stray.Instances![0]!.InstanceId!;
-    const res = await cli(['instances', '--json'], dir);
+    const res = await moto.cli(['instances', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).actions[0].changes).toEqual(['launch 1 instance(s) (index 1)', `terminate ${strayId} (index 0)`]);
     const live = await liveInstances();
@@ -246,7 +229,7 @@ describe('albctl instances', () => {
       [['--count', '51'], /^albctl: --count must be an integer from 0 to 50/m],
       [[], /^albctl: this needs the launch template, which .* does not have: run `albctl launch-template` first$/m],
     ] as const) {
-      const res = await cli(['instances', ...args, '-v'], dir);
+      const res = await moto.cli(['instances', ...args, '-v'], dir);
       expect(res.code, res.stderr).toBe(2);
       expect(res.stderr).toMatch(pattern);
       expect(res.stderr).not.toMatch(/^aws /m);

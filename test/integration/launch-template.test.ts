@@ -3,32 +3,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CreateKeyPairCommand,
-  CreateSecurityGroupCommand,
-  DescribeLaunchTemplatesCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  DescribeSecurityGroupsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { CreateKeyPairCommand, CreateSecurityGroupCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { al2023Parameter, image } from '../../src/steps/image.js';
 import { defaultUserData } from '../../src/webserver/user-data.js';
-import { startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
+
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
-let proxy: AwsProxy | undefined;
-afterEach(async () => {
-  await proxy?.stop();
-  proxy = undefined;
-});
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return runCli(args, { cwd, env: { ...moto.env, ...env } });
-}
-
 async function securityGroup(name = 'web'): Promise<string> {
   const { vpcId } = await moto.network();
   const out = await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }));
@@ -74,7 +57,7 @@ describe('albctl launch-template', () => {
   it('creates the template, a bare re-run changes nothing, a changed flag makes a new default version, destroy removes it', async () => {
     const dir = await tempDir();
     const sg = await securityGroup();
-    const created = await cli(['launch-template', '--security-groups', sg, '--tags', 'team=web', '--json'], dir);
+    const created = await moto.cli(['launch-template', '--security-groups', sg, '--tags', 'team=web', '--json'], dir);
     expect(created.code, created.stderr).toBe(0);
     const doc = JSON.parse(created.stdout);
     expect(doc.actions).toEqual([expect.objectContaining({ step: 'launchTemplate', action: 'create', name: 'albctl-lt' })]);
@@ -117,13 +100,13 @@ describe('albctl launch-template', () => {
     expect(state.inputs.ami).toBe(ami);
     expect(state.resources.launchTemplate).toMatchObject({ status: 'created', id: lt!.LaunchTemplateId, outputs: { imdsv2: true } });
 
-    const again = await cli(['launch-template', '-v'], dir);
+    const again = await moto.cli(['launch-template', '-v'], dir);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect(again.stderr).not.toMatch(/SSM\.GetParameter/);
     expect(mutatingCalls(again.stderr)).toEqual([]);
 
-    const changed = await cli(['launch-template', '--instance-type', 't3.small', '--json'], dir);
+    const changed = await moto.cli(['launch-template', '--instance-type', 't3.small', '--json'], dir);
     expect(changed.code, changed.stderr).toBe(0);
     expect(JSON.parse(changed.stdout).actions[0]).toMatchObject({ action: 'update', changes: ['instance type: t3.micro → t3.small'] });
     expect((await templates())[0]).toMatchObject({ DefaultVersionNumber: 2, LatestVersionNumber: 2 });
@@ -132,7 +115,7 @@ describe('albctl launch-template', () => {
 
     const user = path.join(dir, 'boot.sh');
     await writeFile(user, '#!/bin/bash\necho custom\n');
-    const custom = await cli(['launch-template', '--user-data', user, '--volume-size', '20', '--json'], dir);
+    const custom = await moto.cli(['launch-template', '--user-data', user, '--volume-size', '20', '--json'], dir);
     expect(custom.code, custom.stderr).toBe(0);
     expect(JSON.parse(custom.stdout).actions[0].changes).toEqual([
       'root volume GiB: 15 → 20',
@@ -143,11 +126,11 @@ describe('albctl launch-template', () => {
     expect(Buffer.from(v3.UserData!, 'base64').toString('utf8')).toBe('#!/bin/bash\necho custom\n');
     expect((await templates())[0]).toMatchObject({ DefaultVersionNumber: 3, LatestVersionNumber: 3 });
 
-    const status = JSON.parse((await cli(['status', '--json'], dir)).stdout);
+    const status = JSON.parse((await moto.cli(['status', '--json'], dir)).stdout);
     expect(status.resources[0]).toMatchObject({ resource: 'launchTemplate', name: 'albctl-lt', state: 'created' });
     expect(status.resources[0].detail).toMatch(/^default v3, ami-[0-9a-f]+, t3\.small, IMDSv2 required, 20 GiB gp3 encrypted$/);
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(destroyed.stderr).toContain('deleted launch template albctl-lt');
     expect(await templates()).toEqual([]);
@@ -189,7 +172,7 @@ describe('albctl launch-template', () => {
         resources: { albSecurityGroup: sgRecord(albSg, 'albctl-alb-sg'), webSecurityGroup: sgRecord(webSg, 'albctl-web-sg') },
       }),
     );
-    const res = await cli(['launch-template', '--key-name', 'ops', '--ssh-cidr', '203.0.113.0/24', '--json'], dir);
+    const res = await moto.cli(['launch-template', '--key-name', 'ops', '--ssh-cidr', '203.0.113.0/24', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).actions.map((a: { step: string }) => a.step)).toEqual(['webSecurityGroup', 'launchTemplate']);
     const data = (await version('$Default')).LaunchTemplateData!;
@@ -200,7 +183,7 @@ describe('albctl launch-template', () => {
     );
 
     // --no-key-name takes the key out of a new version (and the SSH rule out of the group).
-    const nokey = await cli(['launch-template', '--no-key-name', '--json'], dir);
+    const nokey = await moto.cli(['launch-template', '--no-key-name', '--json'], dir);
     expect(nokey.code, nokey.stderr).toBe(0);
     expect(JSON.parse(nokey.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate').changes).toEqual(['key pair: ops → (none)']);
     expect((await version('$Default')).LaunchTemplateData!.KeyName).toBeUndefined();
@@ -208,7 +191,7 @@ describe('albctl launch-template', () => {
 
   it('falls back to DescribeImages (owner amazon, AL2023 name) when SSM will not answer, and saves the choice', async () => {
     const dir = await tempDir();
-    proxy = await startAwsProxy(moto.url);
+    const proxy = await moto.proxy();
     proxy.rules.push({ service: 'ssm', action: 'GetParameter', error: { status: 400, code: 'AccessDeniedException', message: 'no ssm' } });
     const { ctx, state } = await makeContext({ endpoint: proxy.url, dir });
     const found = await image.find(ctx);
@@ -240,14 +223,14 @@ describe('albctl launch-template', () => {
       [['--tags', 'aws:x=1'], /^albctl: --tags must be tags like key=value/],
     ] as const) {
       const withSg = args[0] === '--security-groups' ? [...args] : [...args, '--security-groups', sg];
-      const res = await cli(['launch-template', ...withSg, '-v'], dir);
+      const res = await moto.cli(['launch-template', ...withSg, '-v'], dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
       const errorLines = res.stderr.split('\n').filter((l) => l.startsWith('albctl:'));
       expect(errorLines, args.join(' ')).toHaveLength(1);
       expect(errorLines[0], args.join(' ')).toMatch(pattern);
       expect(mutatingCalls(res.stderr), args.join(' ')).toEqual([]);
     }
-    const noSg = await cli(['launch-template', '-v'], dir);
+    const noSg = await moto.cli(['launch-template', '-v'], dir);
     expect(noSg.code).toBe(2);
     expect(noSg.stderr).toMatch(/^albctl: the launch template needs the instances' security group: run `albctl alb` first/m);
     expect(noSg.stderr).not.toMatch(/^aws /m);

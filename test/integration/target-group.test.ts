@@ -4,15 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  CreateTargetGroupCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupAttributesCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runCli, tempDir, useMoto } from '../support/harness.js';
+import { CreateTargetGroupCommand, DescribeTagsCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
 
@@ -21,14 +14,10 @@ async function targetGroups() {
   return out.TargetGroups ?? [];
 }
 
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return runCli(args, { cwd, env: { ...moto.env, ...env } });
-}
-
 describe('albctl target-group', () => {
   it('creates, reports, destroys, and a second destroy is a no-op', async () => {
     const dir = await tempDir();
-    const created = await cli(['target-group', '--json'], dir);
+    const created = await moto.cli(['target-group', '--json'], dir);
     expect(created.stderr).toContain('created target group albctl-tg');
     expect(created.code).toBe(0);
     const doc = JSON.parse(created.stdout);
@@ -69,25 +58,25 @@ describe('albctl target-group', () => {
       resources: { targetGroup: { status: 'created', id: tg!.TargetGroupArn, name: 'albctl-tg' } },
     });
 
-    const again = await cli(['target-group'], dir);
+    const again = await moto.cli(['target-group'], dir);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('nothing to do');
     expect(await targetGroups()).toHaveLength(1);
 
-    const status = await cli(['status', '--json'], dir);
+    const status = await moto.cli(['status', '--json'], dir);
     expect(status.code).toBe(0);
     const rows = JSON.parse(status.stdout).resources;
     expect(rows[0]).toMatchObject({ resource: 'targetGroup', name: 'albctl-tg', state: 'created' });
-    const human = await cli(['status'], dir);
+    const human = await moto.cli(['status'], dir);
     expect(human.stderr).toMatch(/targetGroup\s+albctl-tg\s+created/);
 
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code).toBe(0);
     expect(destroyed.stderr).toContain('deleted target group albctl-tg');
     expect(await targetGroups()).toHaveLength(0);
     expect(existsSync(path.join(dir, '.albctl', 'albctl.json'))).toBe(false);
 
-    const second = await cli(['destroy', '--yes'], dir);
+    const second = await moto.cli(['destroy', '--yes'], dir);
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('nothing to destroy');
   });
@@ -98,7 +87,7 @@ describe('albctl target-group', () => {
     const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 2, MaxCount: 2, InstanceType: 't3.micro' }));
     const [a, b] = run.Instances!.map((i) => i.InstanceId!);
     const { vpcId } = await moto.network();
-    const res = await cli(
+    const res = await moto.cli(
       [
         'target-group', '--name', 'web-targets', '--port', '8081', '--protocol', 'HTTP', '--protocol-version', 'HTTP2',
         '--vpc', vpcId, '--health-path', '/healthz', '--health-interval', '15', '--health-timeout', '6',
@@ -126,21 +115,21 @@ describe('albctl target-group', () => {
     );
 
     // Saved inputs make a bare re-run a no-op; a changed flag converges in place.
-    const bare = await cli(['target-group'], dir);
+    const bare = await moto.cli(['target-group'], dir);
     expect(bare.stderr).toContain('nothing to do');
-    const changed = await cli(['target-group', '--health-path', '/status', '--json'], dir);
+    const changed = await moto.cli(['target-group', '--health-path', '/status', '--json'], dir);
     expect(changed.code, changed.stderr).toBe(0);
     expect(JSON.parse(changed.stdout).actions[0]).toMatchObject({ action: 'update', changes: ['health check path: /healthz → /status'] });
     expect((await targetGroups())[0]!.HealthCheckPath).toBe('/status');
 
-    const status = JSON.parse((await cli(['status', '--json'], dir)).stdout);
+    const status = JSON.parse((await moto.cli(['status', '--json'], dir)).stdout);
     // moto differs from AWS: every registered target is "healthy" at once (AWS: "initial", then health checks).
     expect(status.resources.filter((r: { resource: string }) => r.resource === 'target').map((r: { state: string }) => r.state)).toEqual([
       'healthy',
       'healthy',
     ]);
 
-    const immutable = await cli(['target-group', '--port', '9999'], dir);
+    const immutable = await moto.cli(['target-group', '--port', '9999'], dir);
     expect(immutable.code).toBe(2);
     expect(immutable.stderr).toMatch(/^albctl: --port 9999 differs from target group web-targets's 8081, which cannot change in place/m);
     expect((await targetGroups())[0]!.Port).toBe(8081);
@@ -148,7 +137,7 @@ describe('albctl target-group', () => {
 
   it('--dry-run plans and changes nothing, writing no file', async () => {
     const dir = await tempDir();
-    const plan = await cli(['target-group', '--dry-run', '--json'], dir);
+    const plan = await moto.cli(['target-group', '--dry-run', '--json'], dir);
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ dryRun: true, actions: [{ step: 'targetGroup', action: 'create' }] });
     expect(plan.stderr).toContain('plan (--dry-run: nothing was changed)');
@@ -169,7 +158,7 @@ describe('albctl target-group', () => {
       [['--endpoint-url', 'ftp://x'], /^albctl: --endpoint-url must be an http/],
       [['--bogus'], /^albctl: unknown option '--bogus'/],
     ] as const) {
-      const res = await cli(['target-group', ...args, '-v'], dir);
+      const res = await moto.cli(['target-group', ...args, '-v'], dir);
       expect(res.code, `${args.join(' ')}: ${res.stderr}`).toBe(2);
       const errorLines = res.stderr.split('\n').filter((l) => l.startsWith('albctl:'));
       expect(errorLines).toHaveLength(1);
@@ -188,20 +177,20 @@ describe('albctl target-group', () => {
     const { vpcId } = await moto.network();
     const elb = moto.client(ElasticLoadBalancingV2Client);
     await elb.send(new CreateTargetGroupCommand({ Name: 'albctl-tg', Protocol: 'HTTP', Port: 80, VpcId: vpcId }));
-    const res = await cli(['target-group'], dir);
+    const res = await moto.cli(['target-group'], dir);
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/albctl-tg exists but is not this stack's \(no albctl:stack=albctl tag\)/);
-    const destroyed = await cli(['destroy', '--yes'], dir);
+    const destroyed = await moto.cli(['destroy', '--yes'], dir);
     expect(destroyed.code).toBe(0);
     expect(await targetGroups()).toHaveLength(1);
   });
 
   it('refuses a state file from another account or region, leaving it as it was (exit 3)', async () => {
     const dir = await tempDir();
-    expect((await cli(['target-group'], dir)).code).toBe(0);
+    expect((await moto.cli(['target-group'], dir)).code).toBe(0);
     const file = path.join(dir, '.albctl', 'albctl.json');
     const before = await readFile(file);
-    const other = await cli(['target-group', '--region', 'eu-west-1'], dir);
+    const other = await moto.cli(['target-group', '--region', 'eu-west-1'], dir);
     expect(other.code).toBe(3);
     expect(other.stderr).toMatch(/was made in us-east-1, not eu-west-1: pass --region us-east-1/);
     expect(await readFile(file)).toEqual(before);

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeEach, inject } from 'vitest';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { Aws } from '../../src/aws/clients.js';
 import type { Ctx } from '../../src/engine/context.js';
@@ -12,6 +12,7 @@ import { namesFor } from '../../src/inputs/names.js';
 import { StateStore } from '../../src/state/store.js';
 import { createRecordingUi, type RecordingUi } from '../../src/ui/recording.js';
 import { prepareEmulatorDefaultVpc } from '../../src/sandbox/emulator.js';
+import { startAwsProxy, type AwsProxy } from './aws-proxy.js';
 import { repoRoot, resetMoto } from './moto.js';
 
 export const region = 'us-east-1';
@@ -25,6 +26,10 @@ export interface DefaultNetwork {
 export interface MotoBed {
   url: string;
   env: Record<string, string>;
+  /** bin/albctl against this moto, in `cwd`; `env` adds to (or overrides) the AWS variables. */
+  cli(args: string[], cwd: string, env?: Record<string, string | undefined>): Promise<CliResult>;
+  /** A fault-injecting proxy in front of this moto, stopped after the test. */
+  proxy(): Promise<AwsProxy>;
   /** A client for assertions, straight at moto. */
   client<C>(Client: new (config: Record<string, unknown>) => C): C;
   network(): Promise<DefaultNetwork>;
@@ -50,6 +55,10 @@ export function awsEnv(url: string): Record<string, string> {
 /** moto for this test file: reset before each test, so every test starts from a fresh account. */
 export function useMoto(): MotoBed {
   const url = motoUrl();
+  const proxies: AwsProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.stop()));
+  });
   beforeEach(async () => {
     await resetMoto(url);
     // moto differs from AWS: its default VPC has no internet gateway, so every subnet looks
@@ -66,6 +75,12 @@ export function useMoto(): MotoBed {
   return {
     url,
     env: awsEnv(url),
+    cli: (args, cwd, env = {}) => runCli(args, { cwd, env: { ...awsEnv(url), ...env } }),
+    proxy: async () => {
+      const p = await startAwsProxy(url);
+      proxies.push(p);
+      return p;
+    },
     client,
     // After a reset moto makes a new default VPC: look it up again rather than caching ids.
     network: async () => {

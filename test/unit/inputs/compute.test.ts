@@ -1,7 +1,6 @@
 // The compute steps' pure parts: flag parsers, size checks, the ResourceLabel, instance planning,
 // ClientTokens, launch template comparison, picking the newest AMI.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
 import {
   asgNameOf,
   checkSizes,
@@ -16,16 +15,7 @@ import { newestImage } from '../../../src/steps/image.js';
 import { clientToken, planInstances, subnetFor, type InstanceInfo } from '../../../src/steps/instances.js';
 import { shapeChanges, shapeOf } from '../../../src/steps/launch-template.js';
 import { resourceLabel } from '../../../src/steps/scaling-policy.js';
-
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+import { usage } from '../../support/usage.js';
 
 describe('launch template flags', () => {
   it.each([

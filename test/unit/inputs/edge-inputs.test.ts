@@ -1,19 +1,9 @@
 // The network edge's own parsers: CIDRs (--ssh-cidr), certificate references (--certificate),
 // listener ports that must differ.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
 import { certificateRef, checkListenerPorts } from '../../../src/inputs/https.js';
 import { cidr } from '../../../src/inputs/parse.js';
-
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+import { usage } from '../../support/usage.js';
 
 describe('cidr', () => {
   it.each([

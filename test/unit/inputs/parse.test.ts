@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
 import {
   duration,
   elbName,
@@ -12,16 +11,7 @@ import {
   tagList,
   urlPath,
 } from '../../../src/inputs/parse.js';
-
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+import { usage } from '../../support/usage.js';
 
 describe('port', () => {
   it.each([
