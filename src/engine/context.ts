@@ -51,6 +51,11 @@ export function flagIn(ctx: Ctx, q: Question): string {
   return flagOf(q, ctx.command === 'init' ? 'init' : 'command');
 }
 
+/** The options of every SDK call a step makes: Ctrl-C aborts the call in flight. */
+export function opts(ctx: Pick<Ctx, 'signal'>): { abortSignal: AbortSignal } {
+  return { abortSignal: ctx.signal };
+}
+
 export function input<T>(ctx: Ctx, key: string): T {
   return ctx.inputs[key] as T;
 }

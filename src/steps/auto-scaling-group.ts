@@ -19,7 +19,7 @@ import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/clien
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet, waitFor, type Pacing } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags } from '../aws/tags.js';
-import { flagIn, input, maybe, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, need, opts, type Ctx } from '../engine/context.js';
 import { asgSubnets } from '../inputs/auto-scaling-group.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { listSubnets } from '../inputs/discovery.js';
@@ -55,7 +55,6 @@ export const notificationTypes = [
 ];
 
 const asg = (ctx: Ctx) => ctx.aws.client(AutoScalingClient);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 /** Deleting a group waits for its instances to terminate: allow more than the default 10 minutes. */
 function deletePacing(ctx: Ctx): Pacing {

@@ -2,23 +2,11 @@
 // --redirect-http`, answers 301 with the same URL on HTTPS.
 import { CreateListenerCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { stackTags } from '../aws/tags.js';
-import { input, need, type Ctx } from '../engine/context.js';
+import { input, need, opts, type Ctx } from '../engine/context.js';
+import { elb } from './elb.js';
 import type { TargetGroupOut } from './target-group.js';
 import type { LoadBalancerOut } from './load-balancer.js';
-import {
-  deleteListener,
-  elb,
-  findListener,
-  forwardTo,
-  listenerStatus,
-  opts,
-  redirectToHttps,
-  sameAction,
-  showAction,
-  toSdkAction,
-  type DefaultAction,
-  type ListenerOut,
-} from './listener.js';
+import { deleteListener, findListener, forwardTo, listenerStatus, redirectToHttps, sameAction, showAction, toSdkAction, type DefaultAction, type ListenerOut } from './listener.js';
 import type { Found, Step } from './types.js';
 
 const port = (ctx: Ctx) => input<number | undefined>(ctx, 'listenerPort') ?? 80;

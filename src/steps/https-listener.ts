@@ -5,11 +5,12 @@ import { CreateListenerCommand, DescribeSSLPoliciesCommand, ModifyListenerComman
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
-import { input, need, type Ctx } from '../engine/context.js';
+import { input, need, opts, type Ctx } from '../engine/context.js';
+import { elb } from './elb.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_SSL_POLICY, type CertificateRef } from '../inputs/https.js';
 import type { LoadBalancerOut } from './load-balancer.js';
-import { deleteListener, elb, findListener, forwardTo, listenerStatus, opts, sameAction, showAction, toSdkAction, type ListenerOut } from './listener.js';
+import { deleteListener, findListener, forwardTo, listenerStatus, sameAction, showAction, toSdkAction, type ListenerOut } from './listener.js';
 import { getServerCertificate, type ServerCertificateOut } from './server-certificate.js';
 import type { TargetGroupOut } from './target-group.js';
 import type { Found, Step } from './types.js';

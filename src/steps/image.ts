@@ -5,7 +5,7 @@
 import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCode } from '../aws/errors.js';
-import { input, type Ctx } from '../engine/context.js';
+import { input, opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import type { Step } from './types.js';
 
@@ -26,7 +26,6 @@ export interface ImageOut extends Record<string, unknown> {
 }
 
 const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 async function fromSsm(ctx: Ctx): Promise<string | undefined> {
   try {

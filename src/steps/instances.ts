@@ -16,13 +16,13 @@ import {
 import {
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTagKey, stackTags } from '../aws/tags.js';
-import { input, maybe, need, type Ctx } from '../engine/context.js';
+import { input, maybe, need, opts, type Ctx } from '../engine/context.js';
+import { elb } from './elb.js';
 import { RuntimeError } from '../errors.js';
 import type { SubnetInfo } from '../inputs/discovery.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -55,8 +55,6 @@ export interface InstancesOut extends Record<string, unknown> {
 }
 
 const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
-const elb = (ctx: Ctx) => ctx.aws.client(ElasticLoadBalancingV2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 /** Launching takes a minute or two on AWS; terminating as long. */
 const live = ['pending', 'running', 'stopping', 'stopped'];

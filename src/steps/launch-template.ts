@@ -21,7 +21,7 @@ import {
 import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
-import { flagIn, input, maybe, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, opts, type Ctx } from '../engine/context.js';
 import { instanceSecurityGroups } from '../inputs/launch-template.js';
 import { UsageError } from '../errors.js';
 import { defaultUserData, encodeUserData, readUserDataFile } from '../webserver/user-data.js';
@@ -66,7 +66,6 @@ export interface LaunchTemplateOut extends Record<string, unknown> {
 }
 
 const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 // ---- what the inputs ask for ----
 

@@ -4,15 +4,14 @@
 import {
   DeleteListenerCommand,
   DescribeListenersCommand,
-  DescribeTagsCommand,
-  ElasticLoadBalancingV2Client,
   type Action,
   type Listener,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
-import { ownedBy } from '../aws/tags.js';
-import { maybe, type Ctx } from '../engine/context.js';
+
+import { maybe, opts, type Ctx } from '../engine/context.js';
+import { elb, elbOwned } from './elb.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { LoadBalancerOut } from './load-balancer.js';
 import type { Found, StatusRow } from './types.js';
@@ -34,9 +33,6 @@ export interface ListenerOut extends Record<string, unknown> {
   dnsName?: string;
   url?: string;
 }
-
-export const elb = (ctx: Ctx) => ctx.aws.client(ElasticLoadBalancingV2Client);
-export const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 export function forwardTo(targetGroupArn: string): DefaultAction {
   return { type: 'forward', targetGroupArn };
@@ -90,7 +86,6 @@ export function showAction(a: DefaultAction): string {
 
 async function toFound(ctx: Ctx, l: Listener): Promise<Found<ListenerOut>> {
   const arn = l.ListenerArn!;
-  const tags = await elb(ctx).send(new DescribeTagsCommand({ ResourceArns: [arn] }), opts(ctx));
   const outputs: ListenerOut = {
     arn,
     loadBalancerArn: l.LoadBalancerArn!,
@@ -111,7 +106,7 @@ async function toFound(ctx: Ctx, l: Listener): Promise<Found<ListenerOut>> {
     const cert = l.Certificates?.find((c) => c.IsDefault !== false)?.CertificateArn ?? l.Certificates?.[0]?.CertificateArn;
     if (cert) outputs.certificateArn = cert;
   }
-  return { id: arn, owned: ownedBy(tags.TagDescriptions?.[0]?.Tags, ctx.stack), outputs };
+  return { id: arn, owned: await elbOwned(ctx, arn), outputs };
 }
 
 async function byArn(ctx: Ctx, arn: string): Promise<Listener | undefined> {

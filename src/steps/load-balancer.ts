@@ -6,16 +6,15 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
-  DescribeTagsCommand,
-  ElasticLoadBalancingV2Client,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
-import { ownedBy, stackTags } from '../aws/tags.js';
-import { flagIn, input, need, type Ctx } from '../engine/context.js';
+import { stackTags } from '../aws/tags.js';
+import { flagIn, input, need, opts, type Ctx } from '../engine/context.js';
+import { elb, elbOwned } from './elb.js';
 import { albSecurityGroups } from '../inputs/alb.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -38,9 +37,7 @@ export interface LoadBalancerOut extends Record<string, unknown> {
   securityGroups: string[];
 }
 
-const elb = (ctx: Ctx) => ctx.aws.client(ElasticLoadBalancingV2Client);
 const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
 const same = (a: readonly string[], b: readonly string[]) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
@@ -63,11 +60,10 @@ async function describe(ctx: Ctx, query: { arn?: string; name?: string }): Promi
 
 async function toFound(ctx: Ctx, lb: LoadBalancer): Promise<Found<LoadBalancerOut>> {
   const arn = lb.LoadBalancerArn!;
-  const tags = await elb(ctx).send(new DescribeTagsCommand({ ResourceArns: [arn] }), opts(ctx));
   return {
     id: arn,
     name: lb.LoadBalancerName,
-    owned: ownedBy(tags.TagDescriptions?.[0]?.Tags, ctx.stack),
+    owned: await elbOwned(ctx, arn),
     outputs: {
       arn,
       name: lb.LoadBalancerName!,

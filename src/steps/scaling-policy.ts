@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { waitFor } from '../aws/poll.js';
-import { flagIn, input, maybe, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, maybe, need, opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import { predefinedMetric, scalingPolicy as scalingPolicyQuestion, showScalingPolicy, type ScalingPolicySpec } from '../inputs/auto-scaling-group.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -28,7 +28,6 @@ export interface ScalingPolicyOut extends Record<string, unknown> {
 }
 
 const asg = (ctx: Ctx) => ctx.aws.client(AutoScalingClient);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 /**
  * The ResourceLabel of ALBRequestCountPerTarget: the tails of the load balancer's and the target

@@ -16,7 +16,7 @@ import {
 import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, tagSpecifications } from '../aws/tags.js';
-import type { Ctx } from '../engine/context.js';
+import { opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { NetworkOut } from './network.js';
@@ -49,7 +49,6 @@ export interface SecurityGroupOut extends Record<string, unknown> {
 }
 
 const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 function sourceOf(r: IngressRule): string {
   return r.sourceGroupId ?? r.cidr ?? '';

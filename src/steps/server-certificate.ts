@@ -16,7 +16,7 @@ import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
-import { flagIn, input, need, type Ctx } from '../engine/context.js';
+import { flagIn, input, need, opts, type Ctx } from '../engine/context.js';
 import { certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { CertificateRef } from '../inputs/https.js';
@@ -38,7 +38,6 @@ export interface ServerCertificateOut extends Record<string, unknown> {
 }
 
 const iam = (ctx: Ctx) => ctx.aws.client(IAMClient);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 const DAY_MS = 86_400_000;
 
 /**

@@ -2,12 +2,12 @@
 // the attributes always exist; this step converges them and reads them back.
 import {
   DescribeTargetGroupAttributesCommand,
-  ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
   type TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { unlessNotFound } from '../aws/errors.js';
-import { input, need, type Ctx } from '../engine/context.js';
+import { input, need, opts, type Ctx } from '../engine/context.js';
+import { elb } from './elb.js';
 import { formatDuration } from '../inputs/parse.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { TargetGroupOut } from './target-group.js';
@@ -20,9 +20,6 @@ export interface StickinessOut extends Record<string, unknown> {
   type: string;
   durationSeconds: number;
 }
-
-const elb = (ctx: Ctx) => ctx.aws.client(ElasticLoadBalancingV2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
 
 /** Off with `sticky --disable`, or with init's "sticky sessions?" answered no. */
 const enabledWanted = (ctx: Ctx) => input(ctx, 'stickyDisable') !== true && input(ctx, 'sticky') !== false;

@@ -2,11 +2,9 @@
 import {
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
-  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
@@ -14,8 +12,9 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { unlessNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
-import { ownedBy, stackTags } from '../aws/tags.js';
-import { flagIn, input, type Ctx } from '../engine/context.js';
+import { stackTags } from '../aws/tags.js';
+import { flagIn, input, opts, type Ctx } from '../engine/context.js';
+import { elb, elbOwned } from './elb.js';
 import { targetPort, targetProtocol } from '../inputs/target-group.js';
 import { UsageError } from '../errors.js';
 import type { InstanceTarget } from '../inputs/parse.js';
@@ -47,9 +46,6 @@ interface HealthCheck {
 /** Faster teardown and scale-in than the API's 300 s default (AWS-NOTES: lower it). */
 export const deregistrationDelaySeconds = 30;
 
-const elb = (ctx: Ctx) => ctx.aws.client(ElasticLoadBalancingV2Client);
-const opts = (ctx: Ctx) => ({ abortSignal: ctx.signal });
-
 function wantedHealthCheck(ctx: Ctx): HealthCheck {
   return {
     path: input(ctx, 'healthPath'),
@@ -70,15 +66,15 @@ async function describe(ctx: Ctx, query: { arn?: string; name?: string }): Promi
 
 async function toFound(ctx: Ctx, tg: TargetGroup): Promise<Found<TargetGroupOut>> {
   const arn = tg.TargetGroupArn!;
-  const [tags, attrs] = await Promise.all([
-    elb(ctx).send(new DescribeTagsCommand({ ResourceArns: [arn] }), opts(ctx)),
+  const [owned, attrs] = await Promise.all([
+    elbOwned(ctx, arn),
     elb(ctx).send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), opts(ctx)),
   ]);
   const delay = attrs.Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value;
   return {
     id: arn,
     name: tg.TargetGroupName,
-    owned: ownedBy(tags.TagDescriptions?.[0]?.Tags, ctx.stack),
+    owned,
     outputs: {
       arn,
       name: tg.TargetGroupName!,
