@@ -9,7 +9,6 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
-
 import { maybe, opts, type Ctx } from '../engine/context.js';
 import { elb, elbOwned } from './elb.js';
 import type { ResourceRecord } from '../state/schema.js';

@@ -8,7 +8,6 @@ import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, Creat
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { applySteps } from '../../src/engine/apply.js';
 import { registry, stepsById } from '../../src/steps/graph.js';
-
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 

@@ -11,7 +11,6 @@ import { CreateListenerCommand, CreateLoadBalancerCommand, DescribeTargetHealthC
 import { autoScalingGroup } from '../../src/steps/auto-scaling-group.js';
 import type { ResourceRecord } from '../../src/state/schema.js';
 import type { SdkClient } from '../../src/aws/clients.js';
-
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();

@@ -6,7 +6,6 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetServerCertificateCommand, IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
-
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DescribeSSLPoliciesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DEFAULT_SSL_POLICY } from '../../src/inputs/https.js';
-
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 

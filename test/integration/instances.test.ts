@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { CreateSecurityGroupCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SdkClient } from '../../src/aws/clients.js';
-
 import { instances } from '../../src/steps/instances.js';
 import { network } from '../../src/steps/network.js';
 import { awsEnv, collect, makeContext, startCli, tempDir, useMoto } from '../support/harness.js';

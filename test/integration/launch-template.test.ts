@@ -8,7 +8,6 @@ import { CreateKeyPairCommand, CreateSecurityGroupCommand, DescribeLaunchTemplat
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { al2023Parameter, image } from '../../src/steps/image.js';
 import { defaultUserData } from '../../src/webserver/user-data.js';
-
 import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
