@@ -22,9 +22,21 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `albctl-${prefix}-`));
 }
 
-import { freePort } from '../../src/sandbox/emulator.js';
-
-export { freePort };
+/**
+ * A free loopback port. (src/sandbox/emulator.ts has the same helper; this file keeps its own
+ * because bench/loadtest loads it with Node's type stripping, which does not map `.js` imports
+ * of other TypeScript files to `.ts`: it may import nothing but Node's own modules.)
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 export async function waitForPort(port: number, timeoutMs = 10_000, host = '127.0.0.1'): Promise<void> {
   const until = Date.now() + timeoutMs;
