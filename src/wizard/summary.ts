@@ -39,8 +39,10 @@ export function renderSummary(ui: Ui, f: StackFacts): void {
     : f.dnsName
       ? `curl ${url('http', f.dnsName, f.httpPort)}`
       : undefined;
-  if (curl) lines.push(['try', curl]);
-  lines.push([curl ? '' : 'try', `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
+  // In the sandbox the names do not resolve: say what to try on AWS.
+  const tryLabel = f.sandbox ? 'on AWS, try' : 'try';
+  if (curl) lines.push([tryLabel, curl]);
+  lines.push([curl ? '' : tryLabel, `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
   lines.push(['', `albctl${f.stackFlag} status`]);
   if (f.instances > 0) lines.push(['note', 'new instances pass their health checks after about a minute']);
   const cost = hourlyCost(f);
@@ -52,7 +54,7 @@ export function renderSummary(ui: Ui, f: StackFacts): void {
         ? 'an ALB (about $0.03/hour) plus your instances, while it runs'
         : `about $${cost.toFixed(3)}/hour while it runs (ALB, ${f.instances} t3.micro, public IPv4; us-east-1 list prices)`,
   ]);
-  lines.push(['remove', `albctl${f.stackFlag} destroy`]);
+  lines.push(['remove', f.sandbox ? 'the sandbox takes everything down when you are done' : `albctl${f.stackFlag} destroy`]);
   const width = Math.max(...lines.map(([k]) => k.length));
   for (const [k, v] of lines) ui.info(`  ${s.bold(k.padEnd(width))}  ${v}`);
 }
