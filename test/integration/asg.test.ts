@@ -6,12 +6,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { CreateSecurityGroupCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateListenerCommand, CreateLoadBalancerCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { autoScalingGroup } from '../../src/steps/auto-scaling-group.js';
 import type { ResourceRecord } from '../../src/state/schema.js';
 import type { SdkClient } from '../../src/aws/clients.js';
-import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
+import { awsEnv, computePrerequisites, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
 function mutatingCalls(stderr: string): string[] {
@@ -20,16 +20,6 @@ function mutatingCalls(stderr: string): string[] {
 
 const stateFile = (dir: string) => path.join(dir, '.albctl', 'albctl.json');
 
-/** What `asg` builds on: a security group (made here), the target group and the launch template (made by albctl). */
-async function prerequisites(dir: string, env: Record<string, string> = {}): Promise<{ sg: string; tgArn: string; ltId: string }> {
-  const { vpcId } = await moto.network();
-  const sg = (await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
-  const tg = await moto.cli(['target-group', '--json'], dir, env);
-  expect(tg.code, tg.stderr).toBe(0);
-  const lt = await moto.cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
-  expect(lt.code, lt.stderr).toBe(0);
-  return { sg, tgArn: JSON.parse(tg.stdout).targetGroup.arn, ltId: JSON.parse(lt.stdout).launchTemplate.id };
-}
 
 /** A load balancer with an HTTP listener forwarding to the target group, made straight at moto and recorded as `albctl alb` would. */
 async function loadBalancer(dir: string, sg: string, tgArn: string): Promise<{ arn: string; name: string }> {
@@ -70,7 +60,7 @@ async function policies() {
 describe('albctl asg', () => {
   it('creates the group and a CPU policy, re-runs as a no-op, converges sizes and the target, destroys everything', async () => {
     const dir = await tempDir();
-    const { tgArn, ltId } = await prerequisites(dir);
+    const { tgArn, ltId } = await computePrerequisites(moto, dir);
     const created = await moto.cli(['asg', '--tags', 'team=web', '--json'], dir);
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout).actions.map((a: { step: string; action: string }) => `${a.step}:${a.action}`)).toEqual([
@@ -147,7 +137,7 @@ describe('albctl asg', () => {
 
   it('request-count: the ResourceLabel is app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>; the target converges', async () => {
     const dir = await tempDir();
-    const { sg, tgArn } = await prerequisites(dir);
+    const { sg, tgArn } = await computePrerequisites(moto, dir);
     const refused = await moto.cli(['asg', '--policy', 'request-count:100'], dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^albctl: this needs the load balancer, which .* does not have: run `albctl alb` first$/m);
@@ -183,7 +173,7 @@ describe('albctl asg', () => {
 
   it('refuses bad sizes and flags with exit 2 naming the flag, before any call that changes anything', async () => {
     const dir = await tempDir();
-    await prerequisites(dir);
+    await computePrerequisites(moto, dir);
     const { subnets } = await moto.network();
     const oneAz = subnets.filter((s) => s.az === subnets[0]!.az).map((s) => s.id);
     for (const [args, pattern] of [
@@ -220,7 +210,7 @@ describe('albctl asg', () => {
 
   it('destroy retries ScalingActivityInProgress, and waits while AWS still shows the group deleting', async () => {
     const dir = await tempDir();
-    await prerequisites(dir);
+    await computePrerequisites(moto, dir);
     expect((await moto.cli(['asg', '--desired', '1', '--max', '2'], dir)).code).toBe(0);
     const proxy = await moto.proxy();
     // moto never says "not yet"; AWS does while a launch or a lifecycle hook is running.
@@ -265,7 +255,7 @@ describe('albctl asg', () => {
     const dir = await tempDir();
     const proxy = await moto.proxy();
     // The whole stack through the proxy: the state remembers the endpoint it was made against.
-    await prerequisites(dir, awsEnv(proxy.url));
+    await computePrerequisites(moto, dir, awsEnv(proxy.url));
     proxy.rules.push({ action: 'CreateAutoScalingGroup', hang: 'after' });
     const { startCli, collect } = await import('../support/harness.js');
     const child = startCli(['asg'], { cwd: dir, env: awsEnv(proxy.url) });

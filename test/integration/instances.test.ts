@@ -4,24 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CreateSecurityGroupCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SdkClient } from '../../src/aws/clients.js';
 import { instances } from '../../src/steps/instances.js';
 import { network } from '../../src/steps/network.js';
-import { awsEnv, collect, makeContext, startCli, tempDir, useMoto } from '../support/harness.js';
+import { awsEnv, collect, computePrerequisites, makeContext, startCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
-/** The target group and the launch template (with a security group made here), through `env`. */
-async function prerequisites(dir: string, env: Record<string, string> = moto.env): Promise<{ tgArn: string; ltId: string }> {
-  const { vpcId } = await moto.network();
-  const sg = (await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
-  const tg = await moto.cli(['target-group', '--json'], dir, env);
-  expect(tg.code, tg.stderr).toBe(0);
-  const lt = await moto.cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
-  expect(lt.code, lt.stderr).toBe(0);
-  return { tgArn: JSON.parse(tg.stdout).targetGroup.arn, ltId: JSON.parse(lt.stdout).launchTemplate.id };
-}
 
 const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
 
@@ -46,7 +36,7 @@ async function registered(tgArn: string): Promise<string[]> {
 describe('albctl instances', () => {
   it('launches --count 2 over two AZs, tagged and registered; re-runs change nothing; converges up and down; destroy terminates', async () => {
     const dir = await tempDir();
-    const { tgArn, ltId } = await prerequisites(dir);
+    const { tgArn, ltId } = await computePrerequisites(moto, dir);
     const res = await moto.cli(['instances', '--count', '2', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON.parse(res.stdout);
@@ -112,7 +102,7 @@ describe('albctl instances', () => {
     const dir = await tempDir();
     const proxy = await moto.proxy();
     const env = awsEnv(proxy.url);
-    await prerequisites(dir, env);
+    await computePrerequisites(moto, dir, env);
     // moto launches the instance; the answer never comes back; albctl is killed while waiting.
     proxy.rules.push({ action: 'RunInstances', hang: 'after' });
     const child = startCli(['instances', '--count', '2'], { cwd: dir, env });
@@ -139,7 +129,7 @@ describe('albctl instances', () => {
 
   it('replaces an instance terminated behind its back, and terminates a stray duplicate of an index', async () => {
     const dir = await tempDir();
-    const { tgArn, ltId } = await prerequisites(dir);
+    const { tgArn, ltId } = await computePrerequisites(moto, dir);
     expect((await moto.cli(['instances'], dir)).code).toBe(0); // --count defaults to 2
     const [a, b] = await liveInstances();
     const ec2 = moto.client(EC2Client);
@@ -175,7 +165,7 @@ describe('albctl instances', () => {
 
   it('a ClientToken that belongs to a terminated instance is followed by the next one; destroy waits for "terminated"', async () => {
     const dir = await tempDir();
-    await prerequisites(dir);
+    await computePrerequisites(moto, dir);
     const stateDir = path.join(dir, '.albctl');
     const state = JSON.parse(await readFile(path.join(stateDir, 'albctl.json'), 'utf8'));
     const { ctx } = await makeContext({ endpoint: moto.url, dir: stateDir, inputs: { ...state.inputs, instanceCount: 1 } });

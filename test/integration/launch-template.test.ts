@@ -1,14 +1,14 @@
 // `albctl launch-template` through the built CLI against moto: create → re-run → converge → destroy,
 // the user data, the AMI lookup (SSM, then DescribeImages), bad input.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateKeyPairCommand, CreateSecurityGroupCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { al2023Parameter, image } from '../../src/steps/image.js';
 import { defaultUserData } from '../../src/webserver/user-data.js';
-import { awsEnv, makeContext, runCli, tempDir, useMoto } from '../support/harness.js';
+import { awsEnv, makeContext, runCli, tempDir, useMoto, writeStateFile } from '../support/harness.js';
 
 const moto = useMoto();
 async function securityGroup(name = 'web'): Promise<string> {
@@ -155,22 +155,10 @@ describe('albctl launch-template', () => {
       updatedAt: at,
       outputs: { groupId: id, name, vpcId, ingress: [] },
     });
-    const file = path.join(dir, '.albctl', 'albctl.json');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(
-      file,
-      JSON.stringify({
-        version: 1,
-        stack: 'albctl',
-        account: '123456789012',
-        region: 'us-east-1',
-        endpoint: moto.url,
-        createdAt: at,
-        updatedAt: at,
-        inputs: {},
-        resources: { albSecurityGroup: sgRecord(albSg, 'albctl-alb-sg'), webSecurityGroup: sgRecord(webSg, 'albctl-web-sg') },
-      }),
-    );
+    await writeStateFile(path.join(dir, '.albctl', 'albctl.json'), moto.url, {
+      albSecurityGroup: sgRecord(albSg, 'albctl-alb-sg'),
+      webSecurityGroup: sgRecord(webSg, 'albctl-web-sg'),
+    });
     const res = await moto.cli(['launch-template', '--key-name', 'ops', '--ssh-cidr', '203.0.113.0/24', '--json'], dir);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).actions.map((a: { step: string }) => a.step)).toEqual(['webSecurityGroup', 'launchTemplate']);

@@ -2,7 +2,7 @@
 // nowhere else; the instances admit the target port only from the load balancer's group; IMDSv2
 // only; TLS 1.3 by default; the HTTP→HTTPS redirect when asked; and destroy (with or without
 // --discover) never deletes what is not the stack's, whatever its name.
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateLaunchTemplateCommand, CreateSecurityGroupCommand, CreateVpcCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -16,7 +16,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { census, fullStack, nothing } from '../support/census.js';
-import { runCli, tempDir, useMoto } from '../support/harness.js';
+import { runCli, tempDir, useMoto, writeStateFile } from '../support/harness.js';
 
 const moto = useMoto();
 
@@ -244,20 +244,9 @@ describe('destroy deletes only what the stack owns', () => {
     await runCli(['target-group', '--dry-run'], { cwd: dir, env: moto.env });
     await moto.client(ElasticLoadBalancingV2Client).send(new CreateTargetGroupCommand({ Name: 'albctl-tg', Protocol: 'HTTP', Port: 8080, VpcId: net.vpcId }));
     const now = new Date().toISOString();
-    await writeFile(
-      path.join(dir, 'albctl.json'),
-      JSON.stringify({
-        version: 1,
-        stack: 'albctl',
-        account: '123456789012',
-        region: 'us-east-1',
-        endpoint: moto.url,
-        createdAt: now,
-        updatedAt: now,
-        inputs: {},
-        resources: { targetGroup: { kind: 'AWS::ElasticLoadBalancingV2::TargetGroup', name: 'albctl-tg', status: 'creating', createdAt: now, updatedAt: now, outputs: {} } },
-      }),
-    );
+    await writeStateFile(path.join(dir, 'albctl.json'), moto.url, {
+      targetGroup: { kind: 'AWS::ElasticLoadBalancingV2::TargetGroup', name: 'albctl-tg', status: 'creating', createdAt: now, updatedAt: now, outputs: {} },
+    });
     const init = await runCli(['target-group', '--state', 'albctl.json'], { cwd: dir, env: moto.env });
     expect(init.code, init.stderr).toBe(3);
     expect(init.stderr).toMatch(/albctl-tg exists but is not this stack's \(no albctl:stack=albctl tag\)/);

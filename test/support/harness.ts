@@ -1,11 +1,11 @@
 // Test harness: this worker's moto server (reset before each test), the built CLI as a user
 // runs it, and contexts for calling steps directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, inject } from 'vitest';
-import { DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { Aws } from '../../src/aws/clients.js';
 import type { Ctx } from '../../src/engine/context.js';
 import { namesFor } from '../../src/inputs/names.js';
@@ -181,4 +181,27 @@ export async function defaultInputs(
 ): Promise<Record<string, unknown>> {
   const { resolveInputs } = await import('../../src/inputs/resolve.js');
   return resolveInputs(questions, overrides, {}, { stack, names: namesFor(stack) }).values;
+}
+
+/** What the compute commands build on, made as a user would: a security group (made here), then `target-group` and `launch-template`. */
+export async function computePrerequisites(
+  moto: MotoBed,
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ sg: string; tgArn: string; ltId: string }> {
+  const { vpcId } = await moto.network();
+  const sg = (await moto.client(EC2Client).send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
+  const tg = await moto.cli(['target-group', '--json'], dir, env);
+  if (tg.code !== 0) throw new Error(`target-group failed: ${tg.stderr}`);
+  const lt = await moto.cli(['launch-template', '--security-groups', sg, '--json'], dir, env);
+  if (lt.code !== 0) throw new Error(`launch-template failed: ${lt.stderr}`);
+  return { sg, tgArn: JSON.parse(tg.stdout).targetGroup.arn, ltId: JSON.parse(lt.stdout).launchTemplate.id };
+}
+
+/** A state file as albctl writes it for moto (its account, us-east-1, this endpoint), holding `resources`. */
+export async function writeStateFile(file: string, endpoint: string, resources: Record<string, unknown>): Promise<void> {
+  const at = new Date().toISOString();
+  await mkdir(path.dirname(file), { recursive: true });
+  const state = { version: 1, stack: 'albctl', account: '123456789012', region, endpoint, createdAt: at, updatedAt: at, inputs: {}, resources };
+  await writeFile(file, JSON.stringify(state));
 }
