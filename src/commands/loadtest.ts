@@ -24,6 +24,11 @@ export function register(program: Command): void {
     .option('--no-cookies', 'no cookie jar: every request goes without cookies (no stickiness)')
     .option('--count-header <name>', 'count requests per value of this response header (default: x-served-by)')
     .option('--report <file>', 'write a self-contained HTML report there')
+    .option(
+      '--connect-to <HOST:PORT:ADDR:PORT2>',
+      "as curl's: connect to ADDR:PORT2 when the URL's host and port are HOST:PORT (empty matches any); Host header, SNI and certificate stay the URL's; repeatable",
+      collect,
+    )
     .action(async (url: string | undefined, _opts, self: Command) => run(self, url));
 }
 
@@ -79,7 +84,8 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
   const bound = [options.duration !== null ? `${options.duration}s` : '', options.requests !== null ? `${options.requests} requests` : '']
     .filter(Boolean)
     .join(' or ');
-  const model = options.rate !== null ? `${options.rate} req/s over up to ${options.connections} connections` : `${options.connections} connections`;
+  const via = options.connect.rule !== null ? ` via ${options.connect.hostname}:${options.connect.port}` : '';
+  const model = `${options.rate !== null ? `${options.rate} req/s over up to ${options.connections} connections` : `${options.connections} connections`}${via}`;
   if (globals.dryRun) {
     ui.info(`would send ${options.method} ${options.target.href}: ${model}, ${bound}${options.warmup > 0 ? ` after ${options.warmup}s warmup` : ''}`);
     ui.close();

@@ -16,6 +16,8 @@ export interface ConnectionSettings {
   family: number;
   port: number;
   servername: string | undefined;
+  /** The certificate must be valid for this name: the URL's host, wherever --connect-to connects. */
+  verifyHost: string;
   /** For cookies' domain and Secure checks. */
   host: string;
   path: string;
@@ -170,6 +172,9 @@ export class Connection {
         servername: s.servername,
         ca: s.ca ?? undefined,
         rejectUnauthorized: !s.insecure,
+        // Node checks against servername, or the address connected to when there is none (an IP
+        // literal URL); --connect-to must not change which name the certificate is checked for.
+        checkServerIdentity: (_host, cert) => tls.checkServerIdentity(s.verifyHost, cert),
         session: this.session,
         ALPNProtocols: ['http/1.1'],
         onread,

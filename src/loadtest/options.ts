@@ -22,8 +22,34 @@ export interface LoadtestTarget {
   servername: string | undefined;
 }
 
+/** `--connect-to HOST:PORT:ADDR:PORT2`, as curl's: an empty field matches any / keeps the original. */
+export interface ConnectRule {
+  /** The rule as given, for messages. */
+  text: string;
+  /** Lower case, IPv6 without brackets; '' matches any host. */
+  host: string;
+  /** null matches any port. */
+  port: number | null;
+  /** Where to connect instead; '' keeps the URL's host. */
+  address: string;
+  /** null keeps the URL's port. */
+  addressPort: number | null;
+}
+
+/** Where the sockets go: the URL's host and port unless a --connect-to rule maps them elsewhere. */
+export interface ConnectTarget {
+  hostname: string;
+  port: number;
+  /** The rule that applied, or null. */
+  rule: ConnectRule | null;
+}
+
 export interface LoadtestOptions {
   target: LoadtestTarget;
+  /** --connect-to rules, in the order given; the first that matches the URL applies. */
+  connectTo: ConnectRule[];
+  /** Where the sockets connect (the Host header, SNI and certificate checks stay the URL's). */
+  connect: ConnectTarget;
   mode: LoadtestMode;
   /** Closed model: the number of virtual users; open model: the most requests in flight. */
   connections: number;
@@ -137,6 +163,38 @@ export function parseTarget(url: string | undefined): LoadtestTarget {
   };
 }
 
+const CONNECT_RULE = /^(\[[^\]]*\]|[^:[\]]*):(\d*):(\[[^\]]*\]|[^:[\]]*):(\d*)$/;
+
+function unbracket(host: string): string {
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+export function parseConnectTo(raw: unknown): ConnectRule[] {
+  if (!present(raw)) return [];
+  const items = Array.isArray(raw) ? raw : [raw];
+  return items.map((item) => {
+    const text = String(item).trim();
+    const m = CONNECT_RULE.exec(text);
+    const allowed = 'HOST:PORT:ADDR:PORT2 (as curl\'s; empty HOST or PORT match any, IPv6 in brackets), like my-alb.example.com:443:127.0.0.1:8443';
+    if (!m) bad('--connect-to', allowed, item);
+    const port = (p: string): number | null => {
+      if (p === '') return null;
+      const n = Number(p);
+      if (n < 1 || n > 65535) bad('--connect-to', `${allowed}, with ports between 1 and 65535`, item);
+      return n;
+    };
+    return { text, host: unbracket(m[1]!).toLowerCase(), port: port(m[2]!), address: unbracket(m[3]!), addressPort: port(m[4]!) };
+  });
+}
+
+/** The first rule whose HOST and PORT match the URL (curl's order), applied. */
+export function connectTarget(target: Pick<LoadtestTarget, 'hostname' | 'port'>, rules: ConnectRule[]): ConnectTarget {
+  const host = target.hostname.toLowerCase();
+  const rule = rules.find((r) => (r.host === '' || r.host === host) && (r.port === null || r.port === target.port)) ?? null;
+  if (rule === null) return { hostname: target.hostname, port: target.port, rule: null };
+  return { hostname: rule.address === '' ? target.hostname : rule.address, port: rule.addressPort ?? target.port, rule };
+}
+
 function parseHeaders(raw: unknown): Array<[string, string]> {
   if (!present(raw)) return [];
   const items = Array.isArray(raw) ? raw : [raw];
@@ -160,6 +218,8 @@ export function parseLoadtestOptions(
   env: { cpus?: number } = {},
 ): LoadtestOptions {
   const target = parseTarget(url);
+  const connectTo = parseConnectTo(raw.connectTo);
+  const connect = connectTarget(target, connectTo);
 
   const connections = present(raw.connections) ? integerFlag(raw.connections, '--connections', 1, 10_000) : defaults.connections;
   const rate = present(raw.rate) ? numberFlag(raw.rate, '--rate', 0.1, 10_000_000, 'requests per second') : null;
@@ -177,7 +237,7 @@ export function parseLoadtestOptions(
       throw new UsageError(`--workers must not exceed --connections: each worker needs a connection (got ${workers} workers for ${connections} connections)`);
     }
   } else {
-    workers = autoWorkers(cpus, connections, rate, isLoopback(target.hostname));
+    workers = autoWorkers(cpus, connections, rate, isLoopback(connect.hostname));
   }
   if (requests !== null) workers = Math.min(workers, requests);
 
@@ -206,6 +266,8 @@ export function parseLoadtestOptions(
 
   return {
     target,
+    connectTo,
+    connect,
     mode: rate === null ? 'concurrency' : 'rate',
     connections,
     rate,

@@ -40,7 +40,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
   // --ca is read even for http://, where it is not needed: a typo in it is a usage error, not ignored.
   const pem = o.ca !== null ? await readCa(o.ca) : null;
   const ca = o.target.secure ? pem : null;
-  const addresses = await usableAddresses(o.target.hostname, o.target.port, Math.min(2000, o.timeout * 1000));
+  const addresses = await usableAddresses(o.connect.hostname, o.connect.port, Math.min(2000, o.timeout * 1000));
   const workers = Math.max(1, Math.min(o.workers, o.connections, o.requests ?? Infinity));
   const configs: WorkerConfig[] = Array.from({ length: workers }, (_, index) => ({
     index,

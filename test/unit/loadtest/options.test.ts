@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { autoWorkers, isLoopback, parseLoadtestOptions, parseSeconds, parseTarget } from '../../../src/loadtest/options.js';
+import { autoWorkers, connectTarget, isLoopback, parseConnectTo, parseLoadtestOptions, parseSeconds, parseTarget } from '../../../src/loadtest/options.js';
 import { buildRequestTemplate, requestBytes } from '../../../src/loadtest/request.js';
 
 const URL_ = 'http://example.com/';
@@ -113,6 +113,10 @@ describe('parseLoadtestOptions', () => {
     [{ ca: 'x.crt', insecure: true }, /--ca and --insecure cannot be used together/],
     [{ countHeader: 'x served by' }, /--count-header must be a header name/],
     [{ report: '' }, /--report must be the path of an HTML file/],
+    [{ connectTo: 'alb:443:127.0.0.1' }, /--connect-to must be HOST:PORT:ADDR:PORT2/],
+    [{ connectTo: 'alb:https:127.0.0.1:8443' }, /--connect-to/],
+    [{ connectTo: ['::1:443:127.0.0.1:1'] }, /--connect-to/],
+    [{ connectTo: 'alb:443:127.0.0.1:70000' }, /ports between 1 and 65535/],
   ])('rejects %j', (raw, message) => {
     expect(() => parseLoadtestOptions(raw, URL_)).toThrow(UsageError);
     expect(() => parseLoadtestOptions(raw, URL_)).toThrow(message);
@@ -127,6 +131,38 @@ describe('parseLoadtestOptions', () => {
   ])('rejects the URL %j', (url, message) => {
     expect(() => parseLoadtestOptions({}, url)).toThrow(UsageError);
     expect(() => parseLoadtestOptions({}, url)).toThrow(message);
+  });
+});
+
+describe('--connect-to', () => {
+  const rules = parseConnectTo(['alb.example.com:443:127.0.0.1:8443', ':80:[::1]:8080', 'alb.example.com::10.9.9.9:', '::127.0.0.2:']);
+
+  it("parses curl's HOST:PORT:ADDR:PORT2, brackets for IPv6, empty fields", () => {
+    expect(rules.map(({ host, port, address, addressPort }) => [host, port, address, addressPort])).toEqual([
+      ['alb.example.com', 443, '127.0.0.1', 8443],
+      ['', 80, '::1', 8080],
+      ['alb.example.com', null, '10.9.9.9', null],
+      ['', null, '127.0.0.2', null],
+    ]);
+  });
+
+  it('applies the first rule that matches the host (any case) and port; empty HOST or PORT match any', () => {
+    const at = (url: string): [string, number] => {
+      const c = connectTarget(parseTarget(url), rules);
+      return [c.hostname, c.port];
+    };
+    expect(at('https://ALB.example.com/')).toEqual(['127.0.0.1', 8443]);
+    expect(at('http://other.example.com/')).toEqual(['::1', 8080]);
+    expect(at('http://alb.example.com:8000/')).toEqual(['10.9.9.9', 8000]);
+    expect(at('https://other.example.com:9443/')).toEqual(['127.0.0.2', 9443]);
+    expect(connectTarget(parseTarget('https://x.example/'), []).rule).toBeNull();
+  });
+
+  it('keeps the Host header and SNI of the URL, and counts a local ADDR as a server on this machine', () => {
+    const o = parseLoadtestOptions({ connectTo: 'alb.example.com:443:127.0.0.1:8443', connections: 50 }, 'https://alb.example.com/', { cpus: 2 });
+    expect(o.connect).toMatchObject({ hostname: '127.0.0.1', port: 8443 });
+    expect(o.target).toMatchObject({ hostHeader: 'alb.example.com', servername: 'alb.example.com', port: 443 });
+    expect(o.workers).toBe(1);
   });
 });
 
