@@ -26,8 +26,8 @@ export function register(program: Command): void {
         'loadBalancer',
         'httpListener',
       ],
-      validate: (values, state) => {
-        checkListenerPorts({ ...state.inputs, ...values }, `--${listenerPort.local ?? listenerPort.flag}`, 'HTTPS');
+      validate: (values) => {
+        checkListenerPorts(values, `--${listenerPort.local ?? listenerPort.flag}`, 'HTTPS');
       },
       result: (out) => {
         const lb = out.get('loadBalancer');

@@ -1,6 +1,6 @@
 // `albctl asg`: the Auto Scaling group and its target tracking policy.
 import type { Command } from 'commander';
-import { asgSizeFlags, autoScalingGroupQuestions, checkSizes, type ScalingPolicySpec } from '../inputs/auto-scaling-group.js';
+import { asgSizeFlags, autoScalingGroupQuestions, checkSizes } from '../inputs/auto-scaling-group.js';
 import { vpc } from '../inputs/network.js';
 import { addQuestionOptions } from './options.js';
 
@@ -24,7 +24,7 @@ export function register(program: Command): void {
         checkSizes(values, asgSizeFlags);
         needInState(state, 'launchTemplate', 'launch-template');
         needInState(state, 'targetGroup', 'target-group');
-        if ((values.scalingPolicy as ScalingPolicySpec | undefined)?.metric === 'request-count') needInState(state, 'loadBalancer', 'alb');
+        if (values.scalingPolicy.metric === 'request-count') needInState(state, 'loadBalancer', 'alb');
       },
       result: (out) => ({ autoScalingGroup: out.get('autoScalingGroup'), scalingPolicy: out.get('scalingPolicy') }),
     });

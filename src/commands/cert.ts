@@ -14,7 +14,7 @@ export function register(program: Command): void {
     await runStepCommand(self, {
       command: 'cert',
       questions: certQuestions,
-      steps: (values) => (values.certUpload === true ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
+      steps: (values) => (values.certUpload ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
       result: (out) => ({ certificateFiles: out.get('certificateFiles'), serverCertificate: out.get('serverCertificate') ?? null }),
       summary: (out) => {
         const files = out.get('certificateFiles');

@@ -3,26 +3,30 @@
 import type { Command } from 'commander';
 import type { PlanItem } from '../engine/apply.js';
 import { UsageError } from '../errors.js';
+import { keepFiles } from '../inputs/destroy.js';
 import type { Ui } from '../ui/types.js';
+import { addQuestionOptions, givenFlags } from './options.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('destroy')
     .description('delete every resource the state owns, in reverse dependency order, waiting where AWS needs it')
-    .option('--discover', 'also find the stack\'s resources by their albctl:stack tag (when the state file is lost)')
-    .option('--keep-files', 'keep the certificate files albctl wrote')
-    .action(async (_opts, self: Command) => run(self));
+    .option('--discover', 'also find the stack\'s resources by their albctl:stack tag (when the state file is lost)');
+  addQuestionOptions(cmd, [keepFiles], 'command');
+  cmd.action(async (_opts, self: Command) => run(self));
 }
 
 async function run(cmd: Command): Promise<void> {
-  const [{ runSession }, { destroyAll }, { discoverResources, destroyDiscovered }, { registry }, { renderActions }] = await Promise.all([
+  const [{ runSession }, { destroyAll }, { discoverResources, destroyDiscovered }, { registry }, { renderActions }, { parseFlags }] = await Promise.all([
     import('./session.js'),
     import('../engine/destroy.js'),
     import('../engine/discover.js'),
     import('../steps/graph.js'),
     import('./run-steps.js'),
+    import('../inputs/resolve.js'),
   ]);
-  const { keepFiles, discover } = cmd.opts() as { keepFiles?: boolean; discover?: boolean };
+  const { discover } = cmd.opts() as { discover?: boolean };
+  const flags = parseFlags([keepFiles], givenFlags(cmd, [keepFiles], 'command'));
   await runSession(cmd, 'destroy', { lock: true }, async (s) => {
     const { stack, dryRun, yes } = s.globals;
     const recorded = s.state.resourceIds().length;
@@ -32,8 +36,7 @@ async function run(cmd: Command): Promise<void> {
       return { doc: { stack, dryRun, actions: [] } };
     }
     await s.identify();
-    // keepFiles is a switch of this run, not a saved input: the certificate files step reads it.
-    const ctx = s.context({ ...s.state.inputs, keepFiles: !!keepFiles });
+    const ctx = s.context(s.resolve(flags).values);
     const found = discover ? await discoverResources(ctx, registry) : new Map();
     const extra = [...found.values()].flat().filter((f) => !s.state.resourceIds().some((id) => s.state.resource(id)?.id === f.id));
     if (recorded + extra.length === 0) {

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       command: 'https',
       questions,
       validate: (values, state) => {
-        checkListenerPorts({ ...state.inputs, ...values }, `--${httpsPort.local}`, 'HTTP');
+        checkListenerPorts(values, `--${httpsPort.local}`, 'HTTP');
         needInState(state, 'loadBalancer', 'alb');
         needInState(state, 'targetGroup', 'target-group');
         if (!values.certificate && !has(state, 'serverCertificate') && !has(state, 'certificateFiles')) {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
       // The ALB group admits the HTTPS port; the certificate is uploaded first when it is a file,
       // or when `cert` wrote files that were never uploaded (an uploaded one is used as it is).
       steps: (values, state) => {
-        const ref = values.certificate as object | undefined;
+        const ref = values.certificate;
         const upload = ref ? 'file' in ref : !has(state, 'serverCertificate') && has(state, 'certificateFiles');
         // With --redirect-http (or --no-redirect-http) the HTTP listener converges too, after HTTPS.
         return ['albSecurityGroup', ...(upload ? ['serverCertificate'] : []), 'httpsListener', ...(values.redirectHttp === undefined ? [] : ['httpListener'])];

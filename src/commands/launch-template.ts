@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { sshCidr } from '../inputs/alb.js';
 import { launchTemplateQuestions, userData } from '../inputs/launch-template.js';
-import { parseFlags } from '../inputs/resolve.js';
+import { namesFor } from '../inputs/names.js';
+import { parseFlags, resolveInputs } from '../inputs/resolve.js';
 import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
 
 const questions = [...launchTemplateQuestions, sshCidr];
@@ -28,7 +29,7 @@ export function register(program: Command): void {
           ? ['webSecurityGroup', 'launchTemplate']
           : ['launchTemplate'],
       validate: (values, state) => {
-        const groups = values.instanceSecurityGroups as string[] | undefined;
+        const groups = values.instanceSecurityGroups;
         if (!groups?.length && state.resource('webSecurityGroup')?.status !== 'created') {
           throw new UsageError(
             "the launch template needs the instances' security group: run `albctl alb` first (it makes the web security group), or pass --security-groups <sg-id,...>",
@@ -44,18 +45,20 @@ export function register(program: Command): void {
 async function printUserData(cmd: Command): Promise<void> {
   const globals = globalsOf(cmd);
   const flags = parseFlags(questions, givenFlags(cmd, questions, 'command'));
-  const [{ StateStore }, { defaultUserData, readUserDataFile }] = await Promise.all([
+  const [{ StateStore }, { defaultUserData, readUserDataFile }, { servingPort }] = await Promise.all([
     import('../state/store.js'),
     import('../webserver/user-data.js'),
+    import('../steps/target-group.js'),
   ]);
   // Read only: no lock, nothing written, no AWS call.
   const state = await StateStore.load(globals.statePath, globals.stack);
-  const file = (flags.userData as string | undefined) ?? (state.inputs.userData as string | undefined);
-  const tgPort = state.resource('targetGroup')?.outputs.port;
-  const port = typeof tgPort === 'number' ? tgPort : ((state.inputs.targetPort as number | undefined) ?? 8080);
-  const text = file && file !== 'default' ? await readUserDataFile(file, `--${userData.flag}`) : defaultUserData({ port });
+  const base = { stack: globals.stack, names: namesFor(globals.stack), command: 'launch-template' };
+  const inputs = resolveInputs(flags, state.inputs, base).values;
+  const port = servingPort({ inputs, state, outputs: new Map() });
+  const file = inputs.userData;
+  const text = file !== 'default' ? await readUserDataFile(file, `--${userData.flag}`) : defaultUserData({ port });
   if (globals.json) {
-    process.stdout.write(`${JSON.stringify({ stack: globals.stack, source: file && file !== 'default' ? file : 'default', port, userData: text })}\n`);
+    process.stdout.write(`${JSON.stringify({ stack: globals.stack, source: file, port, userData: text })}\n`);
   } else {
     process.stdout.write(text);
   }

@@ -70,22 +70,37 @@ function attrName(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Declare each question as an option; values stay raw strings, parsed by the question itself. */
-export function addQuestionOptions(cmd: Command, questions: readonly Question[], where: 'command' | 'init'): Command {
+/**
+ * Declare each question as an option (and `--no-<flag>` with its own help line); values stay raw
+ * strings, parsed by the question itself. `command` picks the defaults help shows (`init` for the
+ * wizard and the sandbox).
+ */
+export function addQuestionOptions(cmd: Command, questions: readonly Question[], where: 'command' | 'init', command = cmd.name()): Command {
   for (const q of questions) {
     const flag = flagOf(q, where);
     const short = where === 'command' && q.short ? `-${q.short}, ` : '';
-    cmd.option(`${short}${flag}${q.arg ? ` ${q.arg}` : ''}`, withDefault(q));
-    if (q.negatable) cmd.option(`--no-${flag.slice(2)}`, `not: ${q.description}`);
+    cmd.option(`${short}${flag}${q.arg ? ` ${q.arg}` : ''}`, helpLine(q, command));
+    if (q.negation) cmd.option(`--no-${flag.slice(2)}`, q.negation);
   }
   return cmd;
 }
 
-/** "port the instances serve on (default: 8080)", when the default does not depend on AWS. */
-function withDefault(q: Question): string {
-  if (/\(default/.test(q.description)) return q.description;
-  const d = q.default?.({ stack: '<stack>', names: namesFor('<stack>'), values: {} });
-  return d === undefined || typeof d === 'boolean' ? q.description : `${q.description} (default: ${showValue(q, d)})`;
+/** "port the instances serve on (default: 8080)": the description and the default `command` uses. */
+export function helpLine(q: Question, command: string): string {
+  const d = helpDefault(q, command);
+  return d === undefined ? q.description : `${q.description} (default: ${d})`;
+}
+
+/**
+ * The default as help states it: `defaultHelp` when it is not one fixed value, else the question's
+ * default for this command (with the stack as `<stack>`); nothing for a switch that is off.
+ */
+export function helpDefault(q: Question, command: string): string | undefined {
+  if (q.defaultHelp !== undefined) return q.defaultHelp;
+  const value = q.default?.({ stack: '<stack>', names: namesFor('<stack>'), command, values: {} });
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return 'yes';
+  return showValue(q, value) || 'none';
 }
 
 /** The flags the user actually typed, keyed by question. */

@@ -3,23 +3,26 @@
 import type { Command } from 'commander';
 import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
 import { missingStep } from '../engine/context.js';
-import { namesFor } from '../inputs/names.js';
+import type { Inputs } from '../inputs/all.js';
 import type { Question } from '../inputs/question.js';
-import { parseFlags, persistable, resolveInputs } from '../inputs/resolve.js';
+import { parseFlags, persistable } from '../inputs/resolve.js';
 import type { StateStore } from '../state/store.js';
 import type { Ui } from '../ui/types.js';
 import { givenFlags, globalsOf } from './options.js';
 
 export interface StepCommandSpec {
   command: string;
+  /** The questions this command owns: its flags (those registered) and what it saves in the state. */
   questions: readonly Question[];
+  /** Values the command itself stands for, as if given as flags (`sticky`: on, unless --disable). */
+  implies?: (flags: Partial<Inputs>) => Partial<Inputs>;
   /** The steps to apply; a function picks them from the resolved inputs and the state. */
-  steps: readonly string[] | ((values: Readonly<Record<string, unknown>>, state: StateStore) => readonly string[]);
+  steps: readonly string[] | ((values: Inputs, state: StateStore) => readonly string[]);
   /**
    * Cross-field checks on the resolved values, and prerequisites in the state (see needInState);
    * throw a UsageError naming the flag. Runs before any AWS call.
    */
-  validate?: (values: Readonly<Record<string, unknown>>, state: StateStore) => void;
+  validate?: (values: Inputs, state: StateStore) => void;
   /** The command's own result document, from the outputs of its steps. */
   result?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
   /** Human lines after the actions (what was read back: a DNS name, a setting). */
@@ -32,14 +35,11 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
   // The SDK and the steps load only once the flags are good: a typo is refused at once.
   const [{ runSession }, { registry, stepsById }] = await Promise.all([import('./session.js'), import('../steps/graph.js')]);
   await runSession(cmd, spec.command, { lock: true }, async (s) => {
-    const { values } = resolveInputs(spec.questions, flagValues, s.state.inputs, {
-      stack: globals.stack,
-      names: namesFor(globals.stack),
-    });
+    const { values } = s.resolve({ ...flagValues, ...spec.implies?.(flagValues) });
     spec.validate?.(values, s.state);
-    const stepIds = typeof spec.steps === 'function' ? spec.steps({ ...s.state.inputs, ...values }, s.state) : spec.steps;
+    const stepIds = typeof spec.steps === 'function' ? spec.steps(values, s.state) : spec.steps;
     await s.identify();
-    const ctx = s.context({ ...s.state.inputs, ...values });
+    const ctx = s.context(values);
     s.state.rememberInputs(persistable(spec.questions, values));
     const items = await applySteps(ctx, stepsById(stepIds), registry);
     const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(stepIds.map((id) => [id, ctx.outputs.get(id)]));

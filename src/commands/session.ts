@@ -7,7 +7,9 @@ import { Aws } from '../aws/clients.js';
 import { toAlbctlError } from '../aws/errors.js';
 import type { Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
+import type { Inputs } from '../inputs/all.js';
 import { namesFor } from '../inputs/names.js';
+import { resolveInputs, type Resolved } from '../inputs/resolve.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { StateStore, type Identity } from '../state/store.js';
 import { createUi } from '../ui/create.js';
@@ -23,7 +25,9 @@ export interface Session {
   signal: AbortSignal;
   /** STS: who and where we are; refuses (exit 3) a state made elsewhere. */
   identify(): Promise<Identity>;
-  context(inputs: Record<string, unknown>): Ctx;
+  /** Every input, resolved once for this command: these flags, else the saved state, else defaults. */
+  resolve(flags?: Partial<Inputs>): Resolved;
+  context(inputs: Inputs): Ctx;
 }
 
 export interface SessionOptions {
@@ -65,6 +69,7 @@ export async function runSession(
       aws,
       signal: abort.signal,
       identify: () => identify(aws, state, abort.signal),
+      resolve: (flags = {}) => resolveInputs(flags, state.inputs, { stack: globals.stack, names: namesFor(globals.stack), command }),
       context: (inputs) => ({
         stack: globals.stack,
         command,

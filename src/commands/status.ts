@@ -21,7 +21,7 @@ async function run(cmd: Command): Promise<void> {
       return { doc: { stack, account: null, region: null, resources: [] } };
     }
     const who = await s.identify();
-    const rows = await statusRows(s.context({ ...s.state.inputs }), registry);
+    const rows = await statusRows(s.context(s.resolve().values), registry);
     return {
       doc: { stack, account: who.account, region: who.region, resources: rows },
       human: () => {

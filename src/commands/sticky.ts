@@ -1,13 +1,8 @@
 // `albctl sticky`: load-balancer cookie stickiness on the target group, read back and shown.
 import type { Command } from 'commander';
 import { sticky } from '../inputs/init.js';
-import type { Question } from '../inputs/question.js';
 import { stickyQuestions } from '../inputs/sticky.js';
 import { addQuestionOptions } from './options.js';
-
-// init saves its "sticky sessions?" answer; this command says on (or --disable, off) by itself,
-// so it resolves that answer to yes without reading or rewriting the saved one. Not a flag here.
-const stickyOn: Question = { ...sticky, persist: false, default: () => true };
 
 export function register(program: Command): void {
   const cmd = program.command('sticky').description('turn on load-balancer cookie stickiness (AWSALB) on the target group; --disable turns it off');
@@ -23,7 +18,10 @@ export function register(program: Command): void {
     }
     await runStepCommand(self, {
       command: 'sticky',
-      questions: [...stickyQuestions, stickyOn],
+      // init's "sticky sessions?" answer is saved too: the last word, this command's or init's, stays.
+      questions: [...stickyQuestions, sticky],
+      // The command says on by itself (--disable: off), whatever was saved.
+      implies: (flags) => ({ sticky: flags.stickyDisable !== true }),
       steps: ['stickiness'],
       validate: (_values, state) => needInState(state, 'targetGroup', 'target-group'),
       result: (out) => ({ stickiness: out.get('stickiness') }),

@@ -1,6 +1,7 @@
 // The context every step receives: inputs, state, AWS clients, UI, the abort signal.
 import { UsageError } from '../errors.js';
 import type { Aws } from '../aws/clients.js';
+import type { Inputs } from '../inputs/all.js';
 import type { Names } from '../inputs/names.js';
 import { flagOf, type Question } from '../inputs/question.js';
 import type { StateStore } from '../state/store.js';
@@ -13,8 +14,8 @@ export interface Ctx {
   /** The albctl command running (`init`, `asg`, ...): messages name flags as it spells them. */
   command?: string;
   names: Names;
-  /** Resolved inputs (flags, saved state, defaults), keyed by question key. */
-  inputs: Readonly<Record<string, unknown>>;
+  /** Every question's value, resolved once before any step runs (flags, saved state, defaults). */
+  inputs: Readonly<Inputs>;
   state: StateStore;
   aws: Aws;
   ui: Ui;
@@ -39,7 +40,7 @@ export function missingStep(stateFile: string, stepId: string, command: string):
 }
 
 /** Outputs of another step when it exists, without insisting. */
-export function maybe<T extends Outputs>(ctx: Ctx, stepId: string): T | undefined {
+export function maybe<T extends Outputs>(ctx: Pick<Ctx, 'outputs' | 'state'>, stepId: string): T | undefined {
   const fresh = ctx.outputs.get(stepId);
   if (fresh) return fresh as T;
   const rec = ctx.state.resource(stepId);
@@ -54,10 +55,6 @@ export function flagIn(ctx: Ctx, q: Question): string {
 /** The options of every SDK call a step makes: Ctrl-C aborts the call in flight. */
 export function opts(ctx: Pick<Ctx, 'signal'>): { abortSignal: AbortSignal } {
   return { abortSignal: ctx.signal };
-}
-
-export function input<T>(ctx: Ctx, key: string): T {
-  return ctx.inputs[key] as T;
 }
 
 function describeStep(id: string): string {

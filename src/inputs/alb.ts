@@ -3,21 +3,24 @@
 import { awsIds, cidr, elbName, oneOf, port } from './parse.js';
 import { question } from './question.js';
 
-export const albName = question<string>({
+const schemes = ['internet-facing', 'internal'] as const;
+
+export const albName = question({
   key: 'albName',
   flag: 'alb-name',
   local: 'name',
   arg: '<name>',
-  description: 'load balancer name (default: <stack>-alb)',
+  description: 'load balancer name',
   parse: (raw, flag) => elbName(raw, flag, 'load balancer'),
   default: (d) => d.names.loadBalancer,
 });
 
-export const scheme = question<'internet-facing' | 'internal'>({
+export const scheme = question({
   key: 'scheme',
   flag: 'scheme',
   arg: '<internet-facing|internal>',
   description: 'internet-facing (public subnets) or internal',
+  choices: schemes,
   message: 'Load balancer scheme',
   ask: {
     kind: 'select',
@@ -26,30 +29,32 @@ export const scheme = question<'internet-facing' | 'internal'>({
       { name: 'internal (private addresses only)', short: 'internal', value: 'internal' },
     ],
   },
-  parse: (raw, flag) => oneOf(raw, flag, ['internet-facing', 'internal'] as const, { caseless: true }),
-  default: () => 'internet-facing',
+  parse: (raw, flag) => oneOf(raw, flag, schemes, { caseless: true }),
+  default: () => 'internet-facing' as const,
 });
 
 // Dualstack needs IPv6 subnets and ::/0 rules; albctl makes IPv4 load balancers only (for now).
-export const ipType = question<'ipv4'>({
+export const ipType = question({
   key: 'ipType',
   flag: 'ip-type',
   arg: '<ipv4>',
   description: 'IP address type',
+  choices: ['ipv4'],
   parse: (raw, flag) => oneOf(raw, flag, ['ipv4'] as const, { caseless: true }),
-  default: () => 'ipv4',
+  default: () => 'ipv4' as const,
 });
 
-export const albSecurityGroups = question<string[]>({
+export const albSecurityGroups = question({
   key: 'albSecurityGroups',
   flag: 'alb-security-groups',
   local: 'security-groups',
   arg: '<sg-id,...>',
   description: 'extra security groups for the load balancer, besides <stack>-alb-sg',
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'sg'))],
+  default: () => [],
 });
 
-export const listenerPort = question<number>({
+export const listenerPort = question({
   key: 'listenerPort',
   flag: 'listener-port',
   arg: '<port>',
@@ -60,7 +65,7 @@ export const listenerPort = question<number>({
 });
 
 /** SSH to the instances: only with a key pair (launch-template --key-name), only from here. */
-export const sshCidr = question<string>({
+export const sshCidr = question({
   key: 'sshCidr',
   flag: 'ssh-cidr',
   arg: '<cidr>',

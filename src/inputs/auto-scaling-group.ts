@@ -65,35 +65,37 @@ export function snsTopicArnOf(raw: string, flag: string): string {
   return text;
 }
 
-export const asgName = question<string>({
+export const asgName = question({
   key: 'asgName',
   flag: 'asg-name',
   local: 'name',
   arg: '<name>',
-  description: 'Auto Scaling group name (default: <stack>-asg)',
+  description: 'Auto Scaling group name',
   parse: asgNameOf,
   default: (d) => d.names.autoScalingGroup,
 });
 
-export const launchTemplateVersion = question<LaunchTemplateVersion>({
+export const launchTemplateVersion = question({
   key: 'launchTemplateVersion',
   flag: 'launch-template-version',
   arg: "<'$Default'|'$Latest'|N>",
   description: 'the launch template version new instances use',
+  choices: ['$Default', '$Latest'],
   parse: launchTemplateVersionOf,
-  default: () => '$Default',
+  default: () => '$Default' as const,
 });
 
-export const asgSubnets = question<string[]>({
+export const asgSubnets = question({
   key: 'asgSubnets',
   flag: 'asg-subnets',
   local: 'subnets',
   arg: '<subnet-id,...>',
-  description: "the group's subnets, in two or more AZs (default: the stack's subnets, those of the load balancer)",
+  description: "the group's subnets, in two or more AZs",
+  defaultHelp: "the stack's subnets, those of the load balancer",
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'subnet'))],
 });
 
-export const minSize = question<number>({
+export const minSize = question({
   key: 'minSize',
   flag: 'min-size',
   local: 'min',
@@ -104,7 +106,7 @@ export const minSize = question<number>({
   default: () => 0,
 });
 
-export const maxSize = question<number>({
+export const maxSize = question({
   key: 'maxSize',
   flag: 'max-size',
   local: 'max',
@@ -117,18 +119,19 @@ export const maxSize = question<number>({
 
 // Not saved: after the create, the scaling policy owns the desired capacity. A re-run sets it only
 // when --desired is given, so it never undoes a scale-out (Terraform's classic fight with autoscalers).
-export const desiredCapacity = question<number>({
+export const desiredCapacity = question({
   key: 'desiredCapacity',
   flag: 'desired-capacity',
   local: 'desired',
   arg: '<n>',
-  description: 'desired number of instances (default at creation: the minimum, 0; later: left to the scaling policy unless given)',
+  description: 'desired number of instances now; later runs leave it to the scaling policy unless given',
+  defaultHelp: 'the minimum, when the group is created',
   message: 'Auto Scaling group: desired instances now (empty: the minimum, then the scaling policy decides)',
   parse: (raw, flag) => integer(raw, flag, 0, 1000),
   persist: false,
 });
 
-export const healthCheckGracePeriod = question<number>({
+export const healthCheckGracePeriod = question({
   key: 'healthCheckGracePeriod',
   flag: 'health-check-grace-period',
   local: 'grace-period',
@@ -139,7 +142,7 @@ export const healthCheckGracePeriod = question<number>({
   default: () => 120,
 });
 
-export const scalingPolicy = question<ScalingPolicySpec>({
+export const scalingPolicy = question({
   key: 'scalingPolicy',
   flag: 'scaling-policy',
   local: 'policy',
@@ -148,26 +151,30 @@ export const scalingPolicy = question<ScalingPolicySpec>({
   message: 'Scaling policy (request-count:<requests per target> or cpu:<percent>)',
   parse: scalingPolicyOf,
   show: showScalingPolicy,
-  default: () => ({ metric: 'cpu', target: 50 }),
+  // Where the whole stack is built (init, the sandbox) there is a load balancer: scale on requests
+  // per target. `asg` alone may have none: CPU, the console's default.
+  default: (d): ScalingPolicySpec => (d.command === 'init' ? { metric: 'request-count', target: 100 } : { metric: 'cpu', target: 50 }),
 });
 
-export const notifyTopic = question<string>({
+export const notifyTopic = question({
   key: 'notifyTopic',
   flag: 'notify-topic',
   arg: '<sns-topic-arn>',
-  negatable: true,
-  description: 'SNS topic for launch and terminate notifications (default: none; --no-notify-topic removes it)',
+  description: 'SNS topic for launch and terminate notifications',
+  defaultHelp: 'none',
+  negation: 'stop the SNS notifications',
   message: 'SNS topic ARN for scaling notifications (empty: none)',
   parse: snsTopicArnOf,
 });
 
-export const asgTags = question<Record<string, string>>({
+export const asgTags = question({
   key: 'asgTags',
   flag: 'asg-tags',
   local: 'tags',
   arg: '<k=v,...>',
   description: 'extra tags for the group, propagated to its instances',
   parse: tagList,
+  default: () => ({}),
   show: showTags,
 });
 
@@ -186,17 +193,15 @@ export const autoScalingGroupQuestions = [
 
 /** min ≤ desired ≤ max, naming the flags as the user typed them (`--min` in `asg`, `--min-size` in `init`). */
 export function checkSizes(
-  values: Readonly<Record<string, unknown>>,
+  values: { minSize: number; maxSize: number; desiredCapacity?: number | undefined },
   flags: { min: string; max: string; desired: string },
 ): void {
-  const min = values.minSize as number | undefined;
-  const max = values.maxSize as number | undefined;
-  const desired = values.desiredCapacity as number | undefined;
-  if (min !== undefined && max !== undefined && min > max) {
+  const { minSize: min, maxSize: max, desiredCapacity: desired } = values;
+  if (min > max) {
     throw new UsageError(`${flags.min} must not be greater than ${flags.max} (got ${flags.min} ${min}, ${flags.max} ${max})`);
   }
-  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
-    throw new UsageError(`${flags.desired} must be between ${flags.min} ${min ?? 0} and ${flags.max} ${max ?? '∞'} (got ${desired})`);
+  if (desired !== undefined && (desired < min || desired > max)) {
+    throw new UsageError(`${flags.desired} must be between ${flags.min} ${min} and ${flags.max} ${max} (got ${desired})`);
   }
 }
 

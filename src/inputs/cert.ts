@@ -1,14 +1,14 @@
 // `albctl cert`'s questions. The parsers are src/cert's own, so flags and the module agree.
-import { DEFAULT_BITS, DEFAULT_DAYS, defaultCertDir, defaultCertName, parseBits, parseCertName, parseCn, parseDays, parseSan } from '../cert/options.js';
+import { ALLOWED_BITS, DEFAULT_BITS, DEFAULT_DAYS, defaultCertDir, defaultCertName, parseBits, parseCertName, parseCn, parseDays, parseSan } from '../cert/options.js';
 import { UsageError } from '../errors.js';
 import { parseSwitch, question } from './question.js';
 
-export const certOut = question<string>({
+export const certOut = question({
   key: 'certOut',
   flag: 'cert-out',
   local: 'out',
   arg: '<dir>',
-  description: 'directory for private.pem, public.pem, certificate.csr, certificate.crt (default: .albctl/<stack>/cert)',
+  description: 'directory for private.pem, public.pem, certificate.csr, certificate.crt',
   parse: (raw, flag) => {
     const dir = String(raw).trim();
     if (!dir) throw new UsageError(`${flag} must name a directory`);
@@ -17,23 +17,25 @@ export const certOut = question<string>({
   default: (d) => defaultCertDir(d.stack),
 });
 
-export const certCn = question<string>({
+export const certCn = question({
   key: 'certCn',
   flag: 'cn',
   arg: '<name>',
-  description: "certificate common name (default: the load balancer's DNS name, else the stack)",
+  description: 'certificate common name',
+  defaultHelp: "the load balancer's DNS name, else the stack",
   parse: (raw, flag) => parseCn(raw, flag),
 });
 
-export const certSan = question<string[]>({
+export const certSan = question({
   key: 'certSan',
   flag: 'san',
   arg: '<dns,...>',
-  description: "subjectAltName DNS names or IPs (default: the load balancer's DNS name)",
+  description: 'subjectAltName DNS names or IPs',
+  defaultHelp: "the load balancer's DNS name",
   parse: (raw, flag) => parseSan(raw, flag),
 });
 
-export const certDays = question<number>({
+export const certDays = question({
   key: 'certDays',
   flag: 'cert-days',
   local: 'days',
@@ -43,42 +45,46 @@ export const certDays = question<number>({
   default: () => DEFAULT_DAYS,
 });
 
-export const certBits = question<number>({
+export const certBits = question({
   key: 'certBits',
   flag: 'cert-bits',
   local: 'bits',
   arg: '<bits>',
   description: 'RSA key size: 2048, 3072 or 4096',
+  choices: ALLOWED_BITS.map(String),
   parse: (raw, flag) => parseBits(raw, flag),
   default: () => DEFAULT_BITS,
 });
 
 /** Computed once (UTC minute), then saved in the state: a re-run keeps the name. */
-export const certificateName = question<string>({
+export const certificateName = question({
   key: 'certificateName',
   flag: 'cert-name',
   local: 'name',
   arg: '<name>',
-  description: 'IAM server certificate name (default: <stack>-cert-<yyyymmddhhmm>)',
+  description: 'IAM server certificate name (the first one resolved is kept)',
+  defaultHelp: '<stack>-cert-<yyyymmddhhmm>',
   parse: (raw, flag) => parseCertName(raw, flag),
   default: (d) => defaultCertName(d.stack),
 });
 
-export const certUpload = question<boolean>({
+export const certUpload = question({
   key: 'certUpload',
   flag: 'cert-upload',
   local: 'upload',
   description: 'upload the certificate to IAM as a server certificate',
   parse: parseSwitch,
+  default: () => false,
   persist: false,
 });
 
-export const certForce = question<boolean>({
+export const certForce = question({
   key: 'certForce',
   flag: 'cert-force',
   local: 'force',
   description: 'replace certificate files that already exist (a new key and certificate)',
   parse: parseSwitch,
+  default: () => false,
   persist: false,
 });
 

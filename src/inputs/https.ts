@@ -9,6 +9,31 @@ import { parseSwitch, question, type AskContext } from './question.js';
 /** The console's default since 2025: TLS 1.3 and 1.2, restricted ciphers, hybrid post-quantum key exchange. */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09';
 
+/**
+ * The predefined policies (DescribeSSLPolicies, 2025), TLS 1.3 ones first: shell completion offers
+ * them; --ssl-policy takes any name the region has (the step checks it).
+ */
+export const PREDEFINED_SSL_POLICIES = [
+  DEFAULT_SSL_POLICY,
+  'ELBSecurityPolicy-TLS13-1-2-Res-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-3-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-3-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-1-2021-06',
+  'ELBSecurityPolicy-TLS13-1-0-PQ-2025-09',
+  'ELBSecurityPolicy-TLS13-1-0-2021-06',
+  'ELBSecurityPolicy-TLS-1-2-Ext-2018-06',
+  'ELBSecurityPolicy-TLS-1-2-2017-01',
+  'ELBSecurityPolicy-TLS-1-1-2017-01',
+  'ELBSecurityPolicy-FS-1-2-Res-2020-10',
+  'ELBSecurityPolicy-2016-08',
+] as const;
+
 /** Where the HTTPS listener's certificate comes from. */
 export type CertificateRef = { arn: string } | { name: string } | { file: string };
 
@@ -32,7 +57,7 @@ export function showCertificateRef(ref: CertificateRef): string {
   return 'arn' in ref ? ref.arn : 'file' in ref ? ref.file : ref.name;
 }
 
-export const httpsPort = question<number>({
+export const httpsPort = question({
   key: 'httpsPort',
   flag: 'https-port',
   local: 'port',
@@ -44,20 +69,22 @@ export const httpsPort = question<number>({
   default: () => 443,
 });
 
-export const certificate = question<CertificateRef>({
+export const certificate = question({
   key: 'certificate',
   flag: 'certificate',
   arg: '<arn|name|file>',
-  description: 'the listener certificate: an IAM/ACM ARN, an IAM server certificate name, or a certificate.crt (uploaded, with private.pem next to it) (default: the one `albctl cert --upload` made)',
+  description: 'the listener certificate: an IAM/ACM ARN, an IAM server certificate name, or a certificate.crt (uploaded, with private.pem next to it)',
+  defaultHelp: 'the one `albctl cert --upload` made',
   parse: certificateRef,
   show: showCertificateRef,
 });
 
-export const sslPolicy = question<string>({
+export const sslPolicy = question({
   key: 'sslPolicy',
   flag: 'ssl-policy',
   arg: '<policy>',
   description: 'ELB security policy (checked with DescribeSSLPolicies)',
+  choices: PREDEFINED_SSL_POLICIES,
   message: 'TLS security policy',
   ask: {
     kind: 'select',
@@ -83,11 +110,11 @@ export const sslPolicy = question<string>({
   default: () => DEFAULT_SSL_POLICY,
 });
 
-export const redirectHttp = question<boolean>({
+export const redirectHttp = question({
   key: 'redirectHttp',
   flag: 'redirect-http',
-  negatable: true,
   description: 'turn the HTTP listener into a 301 redirect to HTTPS',
+  negation: 'make the HTTP listener forward to the target group again (no redirect)',
   message: 'Redirect HTTP to HTTPS?',
   when: (v) => v.https !== false,
   parse: parseSwitch,
@@ -96,10 +123,9 @@ export const redirectHttp = question<boolean>({
 export const httpsQuestions = [httpsPort, certificate, sslPolicy, redirectHttp];
 
 /** The HTTP and HTTPS listeners are told apart by port: they cannot share one. */
-export function checkListenerPorts(values: Readonly<Record<string, unknown>>, flag: string, other: 'HTTP' | 'HTTPS'): void {
-  const http = (values.listenerPort as number | undefined) ?? 80;
-  const https = (values.httpsPort as number | undefined) ?? 443;
-  if (http === https) {
+export function checkListenerPorts(values: { listenerPort: number; httpsPort: number }, flag: string, other: 'HTTP' | 'HTTPS'): void {
+  const http = values.listenerPort;
+  if (http === values.httpsPort) {
     throw new UsageError(`${flag} ${http} is the ${other} listener's port: the HTTP and HTTPS listeners need different ports`);
   }
 }

@@ -2,7 +2,7 @@
 import { integer } from './parse.js';
 import { question } from './question.js';
 
-export const instanceCount = question<number>({
+export const instanceCount = question({
   key: 'instanceCount',
   flag: 'instances',
   local: 'count',

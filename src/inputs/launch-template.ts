@@ -53,25 +53,26 @@ const showTags = (tags: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 
-export const launchTemplateName = question<string>({
+export const launchTemplateName = question({
   key: 'launchTemplateName',
   flag: 'launch-template-name',
   local: 'name',
   arg: '<name>',
-  description: 'launch template name (default: <stack>-lt)',
+  description: 'launch template name',
   parse: launchTemplateNameOf,
   default: (d) => d.names.launchTemplate,
 });
 
-export const ami = question<string>({
+export const ami = question({
   key: 'ami',
   flag: 'ami',
   arg: '<ami-id|latest>',
-  description: 'the AMI (default: the latest Amazon Linux 2023 x86_64, looked up once and kept; latest looks again)',
+  description: 'the AMI; latest looks the newest Amazon Linux 2023 up again',
+  defaultHelp: 'the latest Amazon Linux 2023 x86_64, looked up once and kept',
   parse: amiOf,
 });
 
-export const instanceType = question<string>({
+export const instanceType = question({
   key: 'instanceType',
   flag: 'instance-type',
   arg: '<type>',
@@ -90,12 +91,13 @@ export const instanceType = question<string>({
   },
 });
 
-export const keyName = question<string>({
+export const keyName = question({
   key: 'keyName',
   flag: 'key-name',
   arg: '<name>',
-  negatable: true,
-  description: 'EC2 key pair for SSH (default: none; --no-key-name removes it)',
+  description: 'EC2 key pair for SSH',
+  defaultHelp: 'none',
+  negation: 'no key pair: remove it from the launch template (and the SSH rule)',
   message: 'Key pair for SSH',
   parse: keyNameOf,
   ask: {
@@ -109,39 +111,43 @@ export const keyName = question<string>({
   },
 });
 
-export const instanceSecurityGroups = question<string[]>({
+export const instanceSecurityGroups = question({
   key: 'instanceSecurityGroups',
   flag: 'instance-security-groups',
   local: 'security-groups',
   arg: '<sg-id,...>',
-  description: "the instances' security groups (default: the stack's web security group from `albctl alb`)",
+  description: "the instances' security groups",
+  defaultHelp: "the stack's web security group, from `albctl alb`",
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'sg'))],
 });
 
-export const userData = question<string>({
+export const userData = question({
   key: 'userData',
   flag: 'user-data',
   arg: '<file|default>',
-  description: 'user data script (default: the sample web server on the target port; at most 16 KB)',
+  description: 'a user data script (at most 16 KB); "default" is the sample web server on the target port',
   parse: userDataOf,
+  default: () => 'default',
   show: (v) => v,
 });
 
-export const instanceTags = question<Record<string, string>>({
+export const instanceTags = question({
   key: 'instanceTags',
   flag: 'instance-tags',
   local: 'tags',
   arg: '<k=v,...>',
   description: 'extra tags for the launch template, its instances and their volumes',
   parse: tagList,
+  default: () => ({}),
   show: showTags,
 });
 
-export const volumeSize = question<number>({
+export const volumeSize = question({
   key: 'volumeSize',
   flag: 'volume-size',
   arg: '<GiB>',
-  description: "root volume size in GiB (default: the AMI's root snapshot size); encrypted gp3 either way",
+  description: 'root volume size in GiB; encrypted gp3 either way',
+  defaultHelp: "the AMI's root snapshot size",
   parse: (raw, flag) => integer(raw, flag, 1, 16384),
 });
 

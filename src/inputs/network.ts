@@ -5,11 +5,12 @@ import { question, type AskContext } from './question.js';
 // Discovery loads the EC2 client: import it only when the wizard asks.
 const discovery = () => import('./discovery.js');
 
-export const vpc = question<string>({
+export const vpc = question({
   key: 'vpc',
   flag: 'vpc',
   arg: '<vpc-id>',
-  description: 'the VPC (default: the default VPC)',
+  description: 'the VPC',
+  defaultHelp: 'the default VPC',
   message: 'VPC',
   parse: (raw, flag) => awsId(raw, flag, 'vpc'),
   ask: {
@@ -23,11 +24,12 @@ export const vpc = question<string>({
   },
 });
 
-export const subnets = question<string[]>({
+export const subnets = question({
   key: 'subnets',
   flag: 'subnets',
   arg: '<subnet-id,...>',
-  description: 'subnets in two or more AZs (default: one public subnet in each of up to three AZs)',
+  description: 'subnets in two or more AZs',
+  defaultHelp: 'one public subnet in each of up to three AZs',
   message: 'Subnets for the load balancer and instances (two or more AZs)',
   parse: (raw, flag) => [...new Set(awsIds(raw, flag, 'subnet'))],
   ask: {

@@ -1,4 +1,6 @@
-// Resolving inputs: flags, then saved state, then defaults (SPEC.md `--yes`).
+// Resolving inputs, once per run and before any step: flags, then the saved state, then defaults.
+// Every command resolves every question, so a step never meets a value without its default.
+import { allQuestions, type Inputs } from './all.js';
 import type { DefaultContext, Question } from './question.js';
 
 export type Source = 'flag' | 'state' | 'default' | 'prompt';
@@ -10,47 +12,53 @@ export interface GivenFlag {
 }
 
 export interface Resolved {
-  values: Record<string, unknown>;
-  sources: Record<string, Source>;
+  values: Inputs;
+  sources: Partial<Record<keyof Inputs, Source>>;
 }
 
 /** Parse the flags given, all of them, before anything else happens: a bad one changes nothing. */
-export function parseFlags(questions: readonly Question[], given: ReadonlyMap<string, GivenFlag>): Record<string, unknown> {
+export function parseFlags(questions: readonly Question[], given: ReadonlyMap<string, GivenFlag>): Partial<Inputs> {
   const values: Record<string, unknown> = {};
   for (const q of questions) {
     const g = given.get(q.key);
     if (g) values[q.key] = q.parse(g.raw, g.flag);
   }
-  return values;
+  return values as Partial<Inputs>;
 }
 
+/**
+ * Every question's value: the flag's, else the saved one (questions that persist), else its
+ * default for this command. `base.command` is the command resolving (`init` for the wizard).
+ */
 export function resolveInputs(
-  questions: readonly Question[],
-  flagValues: Readonly<Record<string, unknown>>,
+  flagValues: Partial<Inputs>,
   saved: Readonly<Record<string, unknown>>,
   base: Omit<DefaultContext, 'values'>,
 ): Resolved {
-  const values: Record<string, unknown> = { ...flagValues };
-  const sources: Record<string, Source> = Object.fromEntries(Object.keys(flagValues).map((k) => [k, 'flag' as const]));
-  for (const q of questions) {
-    if (q.key in values) continue;
-    if (q.persist !== false && saved[q.key] !== undefined) {
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, Source> = {};
+  for (const q of allQuestions) {
+    const given = (flagValues as Record<string, unknown>)[q.key];
+    if (given !== undefined) {
+      values[q.key] = given;
+      sources[q.key] = 'flag';
+    } else if (q.persist !== false && saved[q.key] !== undefined) {
       values[q.key] = saved[q.key];
       sources[q.key] = 'state';
-      continue;
-    }
-    const d = q.default?.({ ...base, values });
-    if (d !== undefined) {
+    } else {
+      const d = q.default?.({ ...base, values });
+      if (d === undefined) continue;
       values[q.key] = d;
       sources[q.key] = 'default';
     }
   }
-  return { values, sources };
+  return { values: values as Inputs, sources };
 }
 
-/** The values worth saving: everything resolved from persisted questions. */
-export function persistable(questions: readonly Question[], values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/** The values worth saving: everything resolved from these questions that persist. */
+export function persistable(questions: readonly Question[], values: Readonly<Inputs>): Partial<Inputs> {
+  const all = values as Readonly<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
-  for (const q of questions) if (q.persist !== false && values[q.key] !== undefined) out[q.key] = values[q.key];
-  return out;
+  for (const q of questions) if (q.persist !== false && all[q.key] !== undefined) out[q.key] = all[q.key];
+  return out as Partial<Inputs>;
 }

@@ -6,7 +6,7 @@ import { parseSwitch, question } from './question.js';
 export const MIN_STICKY_SECONDS = 1;
 export const MAX_STICKY_SECONDS = 7 * 86400;
 
-export const stickyDuration = question<number>({
+export const stickyDuration = question({
   key: 'stickyDuration',
   flag: 'sticky-duration',
   local: 'duration',
@@ -19,12 +19,13 @@ export const stickyDuration = question<number>({
   show: formatDuration,
 });
 
-export const stickyDisable = question<boolean>({
+export const stickyDisable = question({
   key: 'stickyDisable',
   flag: 'sticky-disable',
   local: 'disable',
   description: 'turn stickiness off',
   parse: parseSwitch,
+  default: () => false,
   persist: false,
 });
 

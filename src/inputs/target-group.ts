@@ -1,19 +1,22 @@
 // The target group's questions: every field of the console's "Create target group" page.
 import { UsageError } from '../errors.js';
-import { elbName, httpMatcher, instanceTargets, integer, oneOf, port, urlPath, type InstanceTarget } from './parse.js';
+import { elbName, httpMatcher, instanceTargets, integer, oneOf, port, urlPath } from './parse.js';
 import { question } from './question.js';
 
-export const targetGroupName = question<string>({
+const targetProtocols = ['HTTP', 'HTTPS'] as const;
+const protocolVersions = ['HTTP1', 'HTTP2', 'GRPC'] as const;
+
+export const targetGroupName = question({
   key: 'targetGroupName',
   flag: 'target-group-name',
   local: 'name',
   arg: '<name>',
-  description: 'target group name (default: <stack>-tg)',
+  description: 'target group name',
   parse: (raw, flag) => elbName(raw, flag, 'target group'),
   default: (d) => d.names.targetGroup,
 });
 
-export const targetPort = question<number>({
+export const targetPort = question({
   key: 'targetPort',
   flag: 'target-port',
   local: 'port',
@@ -24,26 +27,28 @@ export const targetPort = question<number>({
   default: () => 8080,
 });
 
-export const targetProtocol = question<'HTTP' | 'HTTPS'>({
+export const targetProtocol = question({
   key: 'targetProtocol',
   flag: 'target-protocol',
   local: 'protocol',
   arg: '<HTTP|HTTPS>',
   description: 'protocol from the load balancer to the instances',
-  parse: (raw, flag) => oneOf(raw, flag, ['HTTP', 'HTTPS'] as const, { caseless: true }),
-  default: () => 'HTTP',
+  choices: targetProtocols,
+  parse: (raw, flag) => oneOf(raw, flag, targetProtocols, { caseless: true }),
+  default: () => 'HTTP' as const,
 });
 
-export const protocolVersion = question<'HTTP1' | 'HTTP2' | 'GRPC'>({
+export const protocolVersion = question({
   key: 'protocolVersion',
   flag: 'protocol-version',
   arg: '<HTTP1|HTTP2|GRPC>',
   description: 'protocol version to the instances',
-  parse: (raw, flag) => oneOf(raw, flag, ['HTTP1', 'HTTP2', 'GRPC'] as const, { caseless: true }),
-  default: () => 'HTTP1',
+  choices: protocolVersions,
+  parse: (raw, flag) => oneOf(raw, flag, protocolVersions, { caseless: true }),
+  default: () => 'HTTP1' as const,
 });
 
-export const healthPath = question<string>({
+export const healthPath = question({
   key: 'healthPath',
   flag: 'health-path',
   arg: '<path>',
@@ -54,7 +59,7 @@ export const healthPath = question<string>({
 });
 
 // Faster than the API's defaults (30 s, healthy after 5): a new instance serves in about 30 s.
-export const healthInterval = question<number>({
+export const healthInterval = question({
   key: 'healthInterval',
   flag: 'health-interval',
   arg: '<seconds>',
@@ -63,7 +68,7 @@ export const healthInterval = question<number>({
   default: () => 10,
 });
 
-export const healthTimeout = question<number>({
+export const healthTimeout = question({
   key: 'healthTimeout',
   flag: 'health-timeout',
   arg: '<seconds>',
@@ -72,7 +77,7 @@ export const healthTimeout = question<number>({
   default: () => 5,
 });
 
-export const healthyThreshold = question<number>({
+export const healthyThreshold = question({
   key: 'healthyThreshold',
   flag: 'healthy-threshold',
   arg: '<n>',
@@ -81,7 +86,7 @@ export const healthyThreshold = question<number>({
   default: () => 3,
 });
 
-export const unhealthyThreshold = question<number>({
+export const unhealthyThreshold = question({
   key: 'unhealthyThreshold',
   flag: 'unhealthy-threshold',
   arg: '<n>',
@@ -90,7 +95,7 @@ export const unhealthyThreshold = question<number>({
   default: () => 2,
 });
 
-export const matcher = question<string>({
+export const matcher = question({
   key: 'matcher',
   flag: 'matcher',
   arg: '<codes>',
@@ -99,12 +104,13 @@ export const matcher = question<string>({
   default: () => '200',
 });
 
-export const register = question<InstanceTarget[]>({
+export const register = question({
   key: 'register',
   flag: 'register',
   arg: '<i-1,i-2[:port]>',
   description: 'instances to register as targets, each with an optional port',
   parse: instanceTargets,
+  default: () => [],
   show: (targets) => targets.map((t) => (t.port ? `${t.id}:${t.port}` : t.id)).join(','),
 });
 
@@ -123,10 +129,10 @@ export const targetGroupQuestions = [
 ];
 
 /** ELBv2: the health check timeout must be smaller than the interval. */
-export function checkHealthTiming(values: Readonly<Record<string, unknown>>, flags: { timeout: string }): void {
-  const interval = values.healthInterval as number | undefined;
-  const timeout = values.healthTimeout as number | undefined;
-  if (interval !== undefined && timeout !== undefined && timeout >= interval) {
+export function checkHealthTiming(values: { healthInterval: number; healthTimeout: number }, flags: { timeout: string }): void {
+  const interval = values.healthInterval;
+  const timeout = values.healthTimeout;
+  if (timeout >= interval) {
     throw new UsageError(`${flags.timeout} must be less than the health check interval (${interval}s) (got ${timeout})`);
   }
 }

@@ -1,6 +1,6 @@
 // <stack>-alb-sg: the load balancer's group. Admits the listener ports (HTTP 80, HTTPS 443 by
 // default) from anywhere; nothing else. Its default egress (all) lets the ALB reach the targets.
-import { input, type Ctx } from '../engine/context.js';
+import { type Ctx } from '../engine/context.js';
 import { networkOf } from './network.js';
 import {
   checkVpc,
@@ -21,9 +21,7 @@ export type { SecurityGroupOut };
 
 /** The listener ports: HTTP (--listener-port) and HTTPS (--https-port), before or after `albctl https`. */
 export function listenerPorts(ctx: Ctx): number[] {
-  const http = input<number | undefined>(ctx, 'listenerPort') ?? 80;
-  const https = input<number | undefined>(ctx, 'httpsPort') ?? 443;
-  return [...new Set([http, https])];
+  return [...new Set([ctx.inputs.listenerPort, ctx.inputs.httpsPort])];
 }
 
 function wanted(ctx: Ctx): IngressRule[] {

@@ -19,7 +19,7 @@ import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/clien
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet, waitFor, type Pacing } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags } from '../aws/tags.js';
-import { flagIn, input, maybe, need, opts, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, need, opts, type Ctx } from '../engine/context.js';
 import { asgSubnets } from '../inputs/auto-scaling-group.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import { listSubnets } from '../inputs/discovery.js';
@@ -66,16 +66,17 @@ export function isGroupNotFound(err: unknown): boolean {
   return awsCode(err) === 'ValidationError' && /not found/i.test(err instanceof Error ? err.message : String(err));
 }
 
-const nameOf = (ctx: Ctx, rec?: ResourceRecord) => rec?.name ?? input<string>(ctx, 'asgName');
+const nameOf = (ctx: Ctx, rec?: ResourceRecord) => rec?.name ?? ctx.inputs.asgName;
 
 // ---- what the inputs ask for ----
 
+/** --subnets, else (a default discovered, not fixed) the stack's subnets, the load balancer's. */
 function wantedSubnets(ctx: Ctx): string[] {
-  return input<string[] | undefined>(ctx, 'asgSubnets') ?? networkOf(ctx).subnets.map((s) => s.id);
+  return ctx.inputs.asgSubnets ?? networkOf(ctx).subnets.map((s) => s.id);
 }
 
 function wantedTags(ctx: Ctx) {
-  return stackTags(ctx.stack, input<Record<string, string> | undefined>(ctx, 'asgTags') ?? {});
+  return stackTags(ctx.stack, ctx.inputs.asgTags);
 }
 
 interface Prerequisites {
@@ -91,7 +92,7 @@ async function prerequisites(ctx: Ctx): Promise<Prerequisites> {
   if (tg.vpcId !== vpcId) {
     throw new UsageError(`target group ${tg.name} is in ${tg.vpcId}, the group's subnets in ${vpcId}: pass --vpc ${tg.vpcId}`);
   }
-  const version = input<string>(ctx, 'launchTemplateVersion');
+  const version = ctx.inputs.launchTemplateVersion;
   await checkVersion(ctx, lt, version);
   return { lt, tg, version };
 }
@@ -168,8 +169,8 @@ async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<AutoScalingGr
 /** An explicit template version exists; --subnets: each in the stack's VPC, two or more AZs (several per AZ is fine for a group). */
 async function check(ctx: Ctx): Promise<void> {
   const lt = maybe<LaunchTemplateOut>(ctx, 'launchTemplate');
-  if (lt) await checkVersion(ctx, lt, input<string>(ctx, 'launchTemplateVersion'));
-  const given = input<string[] | undefined>(ctx, 'asgSubnets');
+  if (lt) await checkVersion(ctx, lt, ctx.inputs.launchTemplateVersion);
+  const given = ctx.inputs.asgSubnets;
   if (!given) return;
   const vpcId = networkOf(ctx).vpcId;
   const all = await listSubnets(ctx.aws, vpcId, ctx.signal);
@@ -185,19 +186,20 @@ async function check(ctx: Ctx): Promise<void> {
 
 async function create(ctx: Ctx): Promise<Found<AutoScalingGroupOut>> {
   const { lt, tg, version } = await prerequisites(ctx);
-  const name = input<string>(ctx, 'asgName');
-  const min = input<number>(ctx, 'minSize');
+  const name = ctx.inputs.asgName;
+  const desired = ctx.inputs.desiredCapacity;
   await asg(ctx).send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: name,
       LaunchTemplate: { LaunchTemplateId: lt.id, Version: version },
-      MinSize: min,
-      MaxSize: input<number>(ctx, 'maxSize'),
-      DesiredCapacity: input<number | undefined>(ctx, 'desiredCapacity') ?? min,
+      MinSize: ctx.inputs.minSize,
+      MaxSize: ctx.inputs.maxSize,
+      // Without --desired, AWS starts the group at its minimum.
+      ...(desired !== undefined ? { DesiredCapacity: desired } : {}),
       VPCZoneIdentifier: wantedSubnets(ctx).join(','),
       TargetGroupARNs: [tg.arn],
       HealthCheckType: 'ELB',
-      HealthCheckGracePeriod: input<number>(ctx, 'healthCheckGracePeriod'),
+      HealthCheckGracePeriod: ctx.inputs.healthCheckGracePeriod,
       Tags: wantedTags(ctx).map((t) => ({ ...t, PropagateAtLaunch: true, ResourceId: name, ResourceType: 'auto-scaling-group' })),
     }),
     opts(ctx),
@@ -232,13 +234,13 @@ async function plan(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Plan> {
   };
   differ('launch template', `${o.launchTemplate.name || o.launchTemplate.id} ${o.launchTemplate.version}`, `${lt.name} ${version}`);
   if (o.launchTemplate.id !== lt.id && o.launchTemplate.name === lt.name) differ('launch template id', o.launchTemplate.id, lt.id);
-  differ('min size', o.minSize, input(ctx, 'minSize'));
-  differ('max size', o.maxSize, input(ctx, 'maxSize'));
-  const desired = input<number | undefined>(ctx, 'desiredCapacity');
+  differ('min size', o.minSize, ctx.inputs.minSize);
+  differ('max size', o.maxSize, ctx.inputs.maxSize);
+  const desired = ctx.inputs.desiredCapacity;
   if (desired !== undefined) differ('desired capacity', o.desiredCapacity, desired);
   differ('subnets', [...o.subnetIds].sort().join(','), [...wantedSubnets(ctx)].sort().join(','));
   differ('health check type', o.healthCheckType, 'ELB');
-  differ('health check grace period', `${o.healthCheckGracePeriod}s`, `${input(ctx, 'healthCheckGracePeriod')}s`);
+  differ('health check grace period', `${o.healthCheckGracePeriod}s`, `${ctx.inputs.healthCheckGracePeriod}s`);
   const attach = o.targetGroupArns.includes(tg.arn) ? [] : [tg.arn];
   const detach = o.targetGroupArns.filter((arn) => arn !== tg.arn);
   if (attach.length) sentences.push(`attach target group ${tg.name}`);
@@ -260,20 +262,20 @@ async function update(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Found<
   const again = <T>(fn: () => Promise<T>, what: string) =>
     retryNotYet(fn, { pacing: ctx.aws.pacing, signal: ctx.signal, what: `${what} ${name}` });
   if (p.group) {
-    const desired = input<number | undefined>(ctx, 'desiredCapacity');
+    const desired = ctx.inputs.desiredCapacity;
     await again(
       () =>
         asg(ctx).send(
           new UpdateAutoScalingGroupCommand({
             AutoScalingGroupName: name,
             LaunchTemplate: { LaunchTemplateId: lt.id, Version: version },
-            MinSize: input<number>(ctx, 'minSize'),
-            MaxSize: input<number>(ctx, 'maxSize'),
+            MinSize: ctx.inputs.minSize,
+            MaxSize: ctx.inputs.maxSize,
             // Left out unless --desired: AWS raises it to a new minimum or lowers it to a new maximum itself.
             ...(desired !== undefined ? { DesiredCapacity: desired } : {}),
             VPCZoneIdentifier: wantedSubnets(ctx).join(','),
             HealthCheckType: 'ELB',
-            HealthCheckGracePeriod: input<number>(ctx, 'healthCheckGracePeriod'),
+            HealthCheckGracePeriod: ctx.inputs.healthCheckGracePeriod,
           }),
           opts(ctx),
         ),
@@ -305,9 +307,9 @@ async function update(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Found<
 }
 
 // Notifications are looked at only when --notify-topic (or --no-notify-topic) was ever given, so a
-// stack without them makes no notification calls (moto 5.2 implements none of them: HTTP 500).
+// stack without them makes no notification call at all.
 async function notificationChanges(ctx: Ctx, name: string): Promise<{ sentences: string[]; put: string[]; remove: string[] }> {
-  const topic = input<string | undefined>(ctx, 'notifyTopic');
+  const topic = ctx.inputs.notifyTopic;
   if (topic === undefined) return { sentences: [], put: [], remove: [] };
   const out = await asg(ctx).send(new DescribeNotificationConfigurationsCommand({ AutoScalingGroupNames: [name] }), opts(ctx));
   const byTopic = new Map<string, Set<string>>();
@@ -326,7 +328,7 @@ async function notificationChanges(ctx: Ctx, name: string): Promise<{ sentences:
 }
 
 async function convergeNotifications(ctx: Ctx, name: string): Promise<void> {
-  if (input<string | undefined>(ctx, 'notifyTopic') === undefined) return;
+  if (ctx.inputs.notifyTopic === undefined) return;
   const { put, remove } = await notificationChanges(ctx, name);
   for (const t of put) {
     await asg(ctx).send(new PutNotificationConfigurationCommand({ AutoScalingGroupName: name, TopicARN: t, NotificationTypes: notificationTypes }), opts(ctx));
@@ -393,8 +395,8 @@ export const autoScalingGroup: Step<AutoScalingGroupOut> = {
   kind: 'AWS::AutoScaling::AutoScalingGroup',
   needs: ['network', 'launchTemplate', 'targetGroup'],
   command: 'asg',
-  name: (ctx) => input(ctx, 'asgName'),
-  describe: (ctx) => `Auto Scaling group ${input(ctx, 'asgName')}`,
+  name: (ctx) => ctx.inputs.asgName,
+  describe: (ctx) => `Auto Scaling group ${ctx.inputs.asgName}`,
   check,
   find,
   create,

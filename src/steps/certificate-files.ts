@@ -15,7 +15,7 @@ import {
   writeCertificateFiles,
   type CertOptions,
 } from '../cert/index.js';
-import { flagIn, input, maybe, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, type Ctx } from '../engine/context.js';
 import { certForce, certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -46,12 +46,12 @@ export function certOptions(ctx: Ctx): CertOptions {
   const lb = maybe<LoadBalancerOut>(ctx, 'loadBalancer');
   return validateCertOptions(
     {
-      out: input<string | undefined>(ctx, 'certOut'),
-      cn: input<string | undefined>(ctx, 'certCn'),
-      san: input<string[] | undefined>(ctx, 'certSan'),
-      days: input<number | undefined>(ctx, 'certDays'),
-      bits: input<number | undefined>(ctx, 'certBits'),
-      name: input<string | undefined>(ctx, 'certificateName'),
+      out: ctx.inputs.certOut,
+      cn: ctx.inputs.certCn,
+      san: ctx.inputs.certSan,
+      days: ctx.inputs.certDays,
+      bits: ctx.inputs.certBits,
+      name: ctx.inputs.certificateName,
     },
     { stack: ctx.stack, dnsName: lb?.dnsName || undefined },
   );
@@ -154,7 +154,7 @@ async function changes(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<strin
   if (o.bits !== want.bits) diffs.push(`bits: ${o.bits} → ${want.bits}`);
   if (!o.privateKeyPresent) diffs.push(`${CERT_FILE_NAMES.privateKey} is missing`);
   if (Date.parse(o.notAfter) <= Date.now()) diffs.push(`expired on ${o.notAfter}`);
-  if (input(ctx, 'certForce') === true) return diffs.length > 0 ? diffs : ['a new key and certificate (--force)'];
+  if (ctx.inputs.certForce === true) return diffs.length > 0 ? diffs : ['a new key and certificate (--force)'];
   if (diffs.length > 0) {
     throw new UsageError(`${o.certificate} exists and differs from what was asked (${diffs.join('; ')}): pass ${flagIn(ctx, certForce)} to replace the files`);
   }
@@ -163,7 +163,7 @@ async function changes(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<strin
 
 async function destroy(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<void> {
   const o = cur.outputs;
-  if (input(ctx, 'keepFiles') === true) {
+  if (ctx.inputs.keepFiles === true) {
     ctx.ui.info(`kept the certificate files in ${o.dir} (--keep-files)`);
     return;
   }
@@ -215,10 +215,10 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   needs: ['loadBalancer'],
   command: 'cert',
   name: (ctx) => certOptions(ctx).outDir,
-  describe: (ctx) => `certificate files in ${input<string | undefined>(ctx, 'certOut') ?? `.albctl/${ctx.stack}/cert`}`,
+  describe: (ctx) => `certificate files in ${ctx.inputs.certOut}`,
   check,
   find,
-  create: (ctx) => write(ctx, input(ctx, 'certForce') === true || interruptedHere(ctx)),
+  create: (ctx) => write(ctx, ctx.inputs.certForce === true || interruptedHere(ctx)),
   changes,
   update: async (ctx) => {
     const uploaded = ctx.state.resource('serverCertificate');

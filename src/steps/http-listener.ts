@@ -2,19 +2,19 @@
 // --redirect-http`, answers 301 with the same URL on HTTPS.
 import { CreateListenerCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { stackTags } from '../aws/tags.js';
-import { input, need, opts, type Ctx } from '../engine/context.js';
+import { need, opts, type Ctx } from '../engine/context.js';
 import { elb } from './elb.js';
 import type { TargetGroupOut } from './target-group.js';
 import type { LoadBalancerOut } from './load-balancer.js';
 import { deleteListener, findListener, forwardTo, listenerStatus, redirectToHttps, sameAction, showAction, toSdkAction, type DefaultAction, type ListenerOut } from './listener.js';
 import type { Found, Step } from './types.js';
 
-const port = (ctx: Ctx) => input<number | undefined>(ctx, 'listenerPort') ?? 80;
+const port = (ctx: Ctx) => ctx.inputs.listenerPort;
 
-const redirecting = (ctx: Ctx) => input(ctx, 'redirectHttp') === true;
+const redirecting = (ctx: Ctx) => ctx.inputs.redirectHttp === true;
 
 function wantedAction(ctx: Ctx): DefaultAction {
-  if (redirecting(ctx)) return redirectToHttps(input<number | undefined>(ctx, 'httpsPort') ?? 443);
+  if (redirecting(ctx)) return redirectToHttps(ctx.inputs.httpsPort);
   return forwardTo(need<TargetGroupOut>(ctx, 'targetGroup', 'target-group').arn);
 }
 
@@ -63,7 +63,7 @@ export const httpListener: Step<ListenerOut> = {
   after: (ctx) => (redirecting(ctx) ? ['httpsListener'] : []),
   command: 'alb',
   describe: (ctx) =>
-    `HTTP listener :${port(ctx)} → ${redirecting(ctx) ? `301 to HTTPS:${input<number | undefined>(ctx, 'httpsPort') ?? 443}` : (input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup)}`,
+    `HTTP listener :${port(ctx)} → ${redirecting(ctx) ? `301 to HTTPS:${ctx.inputs.httpsPort}` : ctx.inputs.targetGroupName}`,
   find: (ctx, rec) => findListener(ctx, rec, port(ctx)),
   create,
   changes,

@@ -5,18 +5,18 @@ import { CreateListenerCommand, DescribeSSLPoliciesCommand, ModifyListenerComman
 import { awsCode } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
-import { input, need, opts, type Ctx } from '../engine/context.js';
+import { need, opts, type Ctx } from '../engine/context.js';
 import { elb } from './elb.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_SSL_POLICY, type CertificateRef } from '../inputs/https.js';
+import { DEFAULT_SSL_POLICY } from '../inputs/https.js';
 import type { LoadBalancerOut } from './load-balancer.js';
 import { deleteListener, findListener, forwardTo, listenerStatus, sameAction, showAction, toSdkAction, type ListenerOut } from './listener.js';
 import { getServerCertificate, type ServerCertificateOut } from './server-certificate.js';
 import type { TargetGroupOut } from './target-group.js';
 import type { Found, Step } from './types.js';
 
-const port = (ctx: Ctx) => input<number | undefined>(ctx, 'httpsPort') ?? 443;
-const policy = (ctx: Ctx) => input<string | undefined>(ctx, 'sslPolicy') ?? DEFAULT_SSL_POLICY;
+const port = (ctx: Ctx) => ctx.inputs.httpsPort;
+const policy = (ctx: Ctx) => ctx.inputs.sslPolicy;
 const action = (ctx: Ctx) => forwardTo(need<TargetGroupOut>(ctx, 'targetGroup', 'target-group').arn);
 
 /** `arn:aws:iam::123:server-certificate/albctl/s/s-cert-1` → `s-cert-1` */
@@ -26,7 +26,7 @@ function iamNameOf(arn: string): string | undefined {
 
 /** --certificate as an ARN, or an IAM name looked up; else the server certificate step's (this run or the state). */
 async function certificateArn(ctx: Ctx): Promise<string> {
-  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  const ref = ctx.inputs.certificate;
   if (ref && 'arn' in ref) return ref.arn;
   if (ref && 'name' in ref) {
     const sc = await getServerCertificate(ctx, ref.name);
@@ -50,7 +50,7 @@ async function check(ctx: Ctx): Promise<void> {
   if (!known) {
     throw new UsageError(`--ssl-policy ${name} is not an ELB security policy in this region (aws elbv2 describe-ssl-policies lists them; default ${DEFAULT_SSL_POLICY})`);
   }
-  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  const ref = ctx.inputs.certificate;
   if (ref && 'name' in ref) await certificateArn(ctx);
   if (ref && 'arn' in ref && ref.arn.includes(':iam:')) {
     const sc = await getServerCertificate(ctx, iamNameOf(ref.arn) ?? '');
@@ -124,7 +124,7 @@ export const httpsListener: Step<ListenerOut> = {
   kind: 'AWS::ElasticLoadBalancingV2::Listener',
   needs: ['loadBalancer', 'targetGroup', 'serverCertificate'],
   command: 'https',
-  describe: (ctx) => `HTTPS listener :${port(ctx)} (${policy(ctx)}) → ${input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup}`,
+  describe: (ctx) => `HTTPS listener :${port(ctx)} (${policy(ctx)}) → ${ctx.inputs.targetGroupName}`,
   check,
   find: (ctx, rec) => findListener(ctx, rec, port(ctx)),
   create,

@@ -5,7 +5,7 @@
 import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCode } from '../aws/errors.js';
-import { input, opts, type Ctx } from '../engine/context.js';
+import { opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import type { Step } from './types.js';
 
@@ -65,7 +65,7 @@ async function describeImage(ctx: Ctx, id: string): Promise<Image | undefined> {
 }
 
 async function find(ctx: Ctx) {
-  const given = input<string | undefined>(ctx, 'ami');
+  const given = ctx.inputs.ami;
   let imageId = given && given !== 'latest' ? given : undefined;
   let source: ImageOut['source'] = 'input';
   if (!imageId) {
@@ -107,7 +107,7 @@ export const image: Step<ImageOut> = {
   command: 'launch-template',
   ephemeral: true,
   describe: (ctx) => {
-    const ami = input<string | undefined>(ctx, 'ami');
+    const ami = ctx.inputs.ami;
     return ami && ami !== 'latest' ? `image ${ami}` : 'image (latest Amazon Linux 2023)';
   },
   find,

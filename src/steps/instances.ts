@@ -21,7 +21,7 @@ import {
 import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTagKey, stackTags } from '../aws/tags.js';
-import { input, maybe, need, opts, type Ctx } from '../engine/context.js';
+import { maybe, need, opts, type Ctx } from '../engine/context.js';
 import { elb } from './elb.js';
 import { RuntimeError } from '../errors.js';
 import type { SubnetInfo } from '../inputs/discovery.js';
@@ -258,7 +258,7 @@ async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | nu
 async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<InstancesOut>> {
   const lt = need<LaunchTemplateOut>(ctx, 'launchTemplate', 'launch-template');
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(existing, input<number>(ctx, 'instanceCount'), recordedIds(ctx));
+  const p = planInstances(existing, ctx.inputs.instanceCount, recordedIds(ctx));
   const subnets = networkOf(ctx).subnets;
   if (p.start.length) await ec2(ctx).send(new StartInstancesCommand({ InstanceIds: p.start.map((i) => i.id) }), opts(ctx));
   // Every launch settles before a failure is thrown: the engine then looks again, and a launch
@@ -292,7 +292,7 @@ async function create(ctx: Ctx): Promise<Found<InstancesOut>> {
 
 async function changes(ctx: Ctx, cur: Found<InstancesOut>): Promise<string[]> {
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(cur.outputs.instances, input<number>(ctx, 'instanceCount'), recordedIds(ctx));
+  const p = planInstances(cur.outputs.instances, ctx.inputs.instanceCount, recordedIds(ctx));
   const out: string[] = [];
   if (p.launch.length) out.push(`launch ${p.launch.length} instance(s) (index ${p.launch.join(', ')})`);
   if (p.start.length) out.push(`start ${p.start.map((i) => i.id).join(', ')}`);
@@ -350,7 +350,7 @@ export const instances: Step<InstancesOut> = {
   needs: ['network', 'launchTemplate', 'targetGroup'],
   command: 'instances',
   name: (ctx) => `${ctx.stack}-web`,
-  describe: (ctx) => `${input<number | undefined>(ctx, 'instanceCount') ?? '?'} instance(s) ${ctx.stack}-web-<n>`,
+  describe: (ctx) => `${ctx.inputs.instanceCount} instance(s) ${ctx.stack}-web-<n>`,
   find,
   create,
   changes,

@@ -21,12 +21,13 @@ import {
 import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
-import { flagIn, input, maybe, opts, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, opts, type Ctx } from '../engine/context.js';
 import { instanceSecurityGroups } from '../inputs/launch-template.js';
 import { UsageError } from '../errors.js';
 import { defaultUserData, encodeUserData, readUserDataFile } from '../webserver/user-data.js';
 import type { ResourceRecord } from '../state/schema.js';
 import { imageOf } from './image.js';
+import { servingPort } from './target-group.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 /** IMDSv2 only. Hop limit 2, as Amazon Linux 2023's own AMIs set it, so containers on the host reach IMDS too. */
@@ -69,20 +70,14 @@ const ec2 = (ctx: Ctx) => ctx.aws.client(EC2Client);
 
 // ---- what the inputs ask for ----
 
-/** The port the sample server listens on: the target group's. */
-function webPort(ctx: Ctx): number {
-  const tg = maybe<{ port?: number }>(ctx, 'targetGroup');
-  return tg?.port ?? input<number | undefined>(ctx, 'targetPort') ?? 8080;
-}
-
 const userDataCache = new WeakMap<Ctx, Promise<string>>();
 
 /** The user data script: --user-data's file, else the sample web server on the target port. */
 export function userDataText(ctx: Ctx): Promise<string> {
   let text = userDataCache.get(ctx);
   if (!text) {
-    const file = input<string | undefined>(ctx, 'userData');
-    text = file && file !== 'default' ? readUserDataFile(file, '--user-data') : Promise.resolve(defaultUserData({ port: webPort(ctx) }));
+    const file = ctx.inputs.userData;
+    text = file !== 'default' ? readUserDataFile(file, '--user-data') : Promise.resolve(defaultUserData({ port: servingPort(ctx) }));
     userDataCache.set(ctx, text);
   }
   return text;
@@ -90,7 +85,7 @@ export function userDataText(ctx: Ctx): Promise<string> {
 
 /** --security-groups, else the web security group `albctl alb` made. */
 export function securityGroupIds(ctx: Ctx): string[] {
-  const given = input<string[] | undefined>(ctx, 'instanceSecurityGroups');
+  const given = ctx.inputs.instanceSecurityGroups;
   if (given?.length) return given;
   const web = maybe<{ id?: string; groupId?: string }>(ctx, 'webSecurityGroup');
   const id = web?.groupId ?? web?.id ?? (ctx.state.resource('webSecurityGroup')?.status === 'created' ? ctx.state.resource('webSecurityGroup')?.id : undefined);
@@ -100,24 +95,18 @@ export function securityGroupIds(ctx: Ctx): string[] {
   );
 }
 
-function userTags(ctx: Ctx): Record<string, string> {
-  return input<Record<string, string> | undefined>(ctx, 'instanceTags') ?? {};
-}
-
 async function wantedData(ctx: Ctx): Promise<RequestLaunchTemplateData> {
   const img = imageOf(ctx);
-  const size = input<number | undefined>(ctx, 'volumeSize') ?? img.rootVolumeSize;
-  const key = input<string | undefined>(ctx, 'keyName');
-  const tags = tagSpecifications(['instance', 'volume'], ctx.stack, userTags(ctx), `${ctx.stack}-web`);
+  const size = ctx.inputs.volumeSize ?? img.rootVolumeSize; // default discovered: the AMI's snapshot size
+  const key = ctx.inputs.keyName;
+  const tags = tagSpecifications(['instance', 'volume'], ctx.stack, ctx.inputs.instanceTags, `${ctx.stack}-web`);
   return {
     ImageId: img.imageId,
-    InstanceType: input<string>(ctx, 'instanceType') as RequestLaunchTemplateData['InstanceType'],
+    InstanceType: ctx.inputs.instanceType as RequestLaunchTemplateData['InstanceType'],
     ...(key ? { KeyName: key } : {}),
     SecurityGroupIds: securityGroupIds(ctx),
     MetadataOptions: { ...metadataOptions },
-    // The root device of the AMI, encrypted with the account's default EBS key. VolumeSize is stated
-    // (the AMI's snapshot size unless --volume-size): AWS would take the snapshot's size when it is
-    // left out, moto 5.2 refuses such a launch ("MissingParameter: size/snapshot").
+    // The root device of the AMI, encrypted with the account's default EBS key, its size stated.
     BlockDeviceMappings: [
       { DeviceName: img.rootDeviceName, Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: size, DeleteOnTermination: true } },
     ],
@@ -146,8 +135,7 @@ function tagsOf(data: AnyTemplateData, type: string): Record<string, string> {
   return Object.fromEntries((spec?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']).sort(([a], [b]) => a!.localeCompare(b!)));
 }
 
-/** The parts of a version's data albctl manages. (moto also lists the template's own tags there, as a
- * `launch-template` entry; AWS does not. Only instance and volume tags are compared.) */
+/** The parts of a version's data albctl manages; of its tag specifications, the instances' and the volumes'. */
 export function shapeOf(data: AnyTemplateData, rootDeviceName?: string): TemplateShape {
   const root = data.BlockDeviceMappings?.find((b) => !rootDeviceName || b.DeviceName === rootDeviceName) ?? data.BlockDeviceMappings?.[0];
   const userData = data.UserData ? Buffer.from(data.UserData, 'base64').toString('utf8') : '';
@@ -266,15 +254,15 @@ async function discover(ctx: Ctx): Promise<Found<LaunchTemplateOut>[]> {
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<LaunchTemplateOut> | undefined> {
   const lt = rec?.id
     ? await describeTemplate(ctx, { id: rec.id })
-    : await describeTemplate(ctx, { name: rec?.name ?? input<string>(ctx, 'launchTemplateName') });
+    : await describeTemplate(ctx, { name: rec?.name ?? ctx.inputs.launchTemplateName });
   return lt ? toFound(ctx, lt, await describeVersion(ctx, lt.LaunchTemplateId!, '$Default')) : undefined;
 }
 
 /** Read-only checks of what the flags name: the user data file, the key pair, the instance type here, given security groups. */
 async function check(ctx: Ctx): Promise<void> {
-  const key = input<string | undefined>(ctx, 'keyName');
-  const type = input<string>(ctx, 'instanceType');
-  const groups = input<string[] | undefined>(ctx, 'instanceSecurityGroups');
+  const key = ctx.inputs.keyName;
+  const type = ctx.inputs.instanceType;
+  const groups = ctx.inputs.instanceSecurityGroups;
   await Promise.all([
     userDataText(ctx), // --user-data's file: missing, empty or over 16 KB is a usage error before anything changes
     key
@@ -302,7 +290,7 @@ async function check(ctx: Ctx): Promise<void> {
           })
       : undefined,
   ]);
-  const size = input<number | undefined>(ctx, 'volumeSize');
+  const size = ctx.inputs.volumeSize;
   const img = ctx.outputs.get('image') as { rootVolumeSize?: number; imageId?: string } | undefined;
   if (size !== undefined && img?.rootVolumeSize && size < img.rootVolumeSize) {
     throw new UsageError(`--volume-size ${size} is smaller than the ${img.rootVolumeSize} GiB snapshot of ${img.imageId}`);
@@ -313,10 +301,10 @@ async function create(ctx: Ctx): Promise<Found<LaunchTemplateOut>> {
   const data = await wantedData(ctx);
   const out = await ec2(ctx).send(
     new CreateLaunchTemplateCommand({
-      LaunchTemplateName: input(ctx, 'launchTemplateName'),
+      LaunchTemplateName: ctx.inputs.launchTemplateName,
       VersionDescription: 'albctl',
       LaunchTemplateData: data,
-      TagSpecifications: [{ ResourceType: 'launch-template', Tags: stackTags(ctx.stack, userTags(ctx)) }],
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: stackTags(ctx.stack, ctx.inputs.instanceTags) }],
     }),
     opts(ctx),
   );
@@ -332,7 +320,7 @@ async function currentShape(ctx: Ctx, id: string, version: string): Promise<{ nu
 async function missingTemplateTags(ctx: Ctx, id: string): Promise<{ Key: string; Value: string }[]> {
   const lt = await describeTemplate(ctx, { id });
   const have = new Map((lt?.Tags ?? []).map((t) => [t.Key, t.Value]));
-  return stackTags(ctx.stack, userTags(ctx)).filter((t) => have.get(t.Key) !== t.Value);
+  return stackTags(ctx.stack, ctx.inputs.instanceTags).filter((t) => have.get(t.Key) !== t.Value);
 }
 
 async function changes(ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<string[]> {
@@ -354,9 +342,6 @@ async function update(ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<Found<La
     const latest = await currentShape(ctx, cur.id, '$Latest');
     let number = latest.number;
     if (latest.number === def.number || shapeChanges(latest.shape, want).length) {
-      // moto 5.1.18+ stores the UserData of CreateLaunchTemplateVersion unparsed, and its Auto
-      // Scaling then fails (HTTP 500) to launch from such a version; AWS is fine. Nothing to do
-      // here but send what AWS documents; the tests launch ASG instances from version 1 only.
       const out = await ec2(ctx).send(
         new CreateLaunchTemplateVersionCommand({
           LaunchTemplateId: cur.id,
@@ -407,8 +392,8 @@ export const launchTemplate: Step<LaunchTemplateOut> = {
   kind: 'AWS::EC2::LaunchTemplate',
   needs: ['image', 'webSecurityGroup'],
   command: 'launch-template',
-  name: (ctx) => input(ctx, 'launchTemplateName'),
-  describe: (ctx) => `launch template ${input(ctx, 'launchTemplateName')} (${input<string | undefined>(ctx, 'instanceType') ?? 'instance type unset'})`,
+  name: (ctx) => ctx.inputs.launchTemplateName,
+  describe: (ctx) => `launch template ${ctx.inputs.launchTemplateName} (${ctx.inputs.instanceType})`,
   check,
   find,
   create,

@@ -13,7 +13,7 @@ import {
 import { isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
-import { flagIn, input, need, opts, type Ctx } from '../engine/context.js';
+import { flagIn, need, opts, type Ctx } from '../engine/context.js';
 import { elb, elbOwned } from './elb.js';
 import { albSecurityGroups } from '../inputs/alb.js';
 import { RuntimeError, UsageError } from '../errors.js';
@@ -48,7 +48,7 @@ function wantedSubnets(ctx: Ctx): string[] {
 
 function wantedSecurityGroups(ctx: Ctx): string[] {
   const own = need<SecurityGroupOut>(ctx, 'albSecurityGroup', 'alb').groupId;
-  return [...new Set([own, ...(input<string[] | undefined>(ctx, 'albSecurityGroups') ?? [])])];
+  return [...new Set([own, ...ctx.inputs.albSecurityGroups])];
 }
 
 async function describe(ctx: Ctx, query: { arn?: string; name?: string }): Promise<LoadBalancer | undefined> {
@@ -82,14 +82,14 @@ async function toFound(ctx: Ctx, lb: LoadBalancer): Promise<Found<LoadBalancerOu
 }
 
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<LoadBalancerOut> | undefined> {
-  const lb = rec?.id ? await describe(ctx, { arn: rec.id }) : await describe(ctx, { name: rec?.name ?? input(ctx, 'albName') });
+  const lb = rec?.id ? await describe(ctx, { arn: rec.id }) : await describe(ctx, { name: rec?.name ?? ctx.inputs.albName });
   return lb ? toFound(ctx, lb) : undefined;
 }
 
 /** Read-only checks before anything changes: public subnets for internet-facing; extra groups exist in the VPC. */
 async function check(ctx: Ctx): Promise<void> {
   const net = networkOf(ctx);
-  if (input(ctx, 'scheme') === 'internet-facing') {
+  if (ctx.inputs.scheme === 'internet-facing') {
     const closed = net.subnets.filter((s) => !s.public);
     if (closed.length > 0) {
       const list = closed.map((s) => `${s.id} (${s.az})`).join(', ');
@@ -98,7 +98,7 @@ async function check(ctx: Ctx): Promise<void> {
       );
     }
   }
-  const extra = input<string[] | undefined>(ctx, 'albSecurityGroups') ?? [];
+  const extra = ctx.inputs.albSecurityGroups;
   if (extra.length > 0) {
     let groups;
     try {
@@ -122,17 +122,17 @@ async function waitActive(ctx: Ctx, arn: string): Promise<LoadBalancer> {
       if (code === 'failed') throw new RuntimeError(`load balancer ${lb?.LoadBalancerName} failed: ${lb?.State?.Reason ?? 'no reason given'}`);
       return code === 'active' || code === 'active_impaired' ? lb : undefined;
     },
-    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `load balancer ${input(ctx, 'albName')} to be active` },
+    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `load balancer ${ctx.inputs.albName} to be active` },
   );
 }
 
 async function create(ctx: Ctx): Promise<Found<LoadBalancerOut>> {
   const out = await elb(ctx).send(
     new CreateLoadBalancerCommand({
-      Name: input(ctx, 'albName'),
+      Name: ctx.inputs.albName,
       Type: 'application',
-      Scheme: input(ctx, 'scheme'),
-      IpAddressType: input(ctx, 'ipType'),
+      Scheme: ctx.inputs.scheme,
+      IpAddressType: ctx.inputs.ipType,
       Subnets: wantedSubnets(ctx),
       SecurityGroups: wantedSecurityGroups(ctx),
       Tags: stackTags(ctx.stack),
@@ -145,7 +145,7 @@ async function create(ctx: Ctx): Promise<Found<LoadBalancerOut>> {
 async function changes(ctx: Ctx, cur: Found<LoadBalancerOut>): Promise<string[]> {
   const o = cur.outputs;
   const fixed: [string, string, string][] = [
-    ['--scheme', o.scheme, input(ctx, 'scheme')],
+    ['--scheme', o.scheme, ctx.inputs.scheme],
     ['--vpc', o.vpcId, networkOf(ctx).vpcId],
   ];
   for (const [flag, have, want] of fixed) {
@@ -224,8 +224,8 @@ export const loadBalancer: Step<LoadBalancerOut> = {
   kind: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
   needs: ['network', 'albSecurityGroup'],
   command: 'alb',
-  name: (ctx) => input(ctx, 'albName'),
-  describe: (ctx) => `load balancer ${input<string | undefined>(ctx, 'albName') ?? ctx.names.loadBalancer} (${input<string | undefined>(ctx, 'scheme') ?? 'internet-facing'})`,
+  name: (ctx) => ctx.inputs.albName,
+  describe: (ctx) => `load balancer ${ctx.inputs.albName} (${ctx.inputs.scheme})`,
   check,
   find,
   create,

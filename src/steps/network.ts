@@ -2,7 +2,7 @@
 // A discovery step: it owns nothing, runs whenever another step needs it, and changes nothing.
 import { UsageError } from '../errors.js';
 import { defaultSubnets, findVpc, listSubnets, type SubnetInfo } from '../inputs/discovery.js';
-import { input, type Ctx } from '../engine/context.js';
+import { type Ctx } from '../engine/context.js';
 import type { Step } from './types.js';
 
 export interface NetworkOut extends Record<string, unknown> {
@@ -16,11 +16,11 @@ export const network: Step<NetworkOut> = {
   needs: [],
   command: 'init',
   ephemeral: true,
-  describe: (ctx) => `network ${input<string | undefined>(ctx, 'vpc') ?? '(default VPC)'}`,
+  describe: (ctx) => `network ${ctx.inputs.vpc ?? '(default VPC)'}`,
   find: async (ctx) => {
-    const vpc = await findVpc(ctx.aws, input(ctx, 'vpc'), ctx.signal);
+    const vpc = await findVpc(ctx.aws, ctx.inputs.vpc, ctx.signal);
     const all = await listSubnets(ctx.aws, vpc.id, ctx.signal);
-    const wanted = input<string[] | undefined>(ctx, 'subnets');
+    const wanted = ctx.inputs.subnets;
     const subnets = wanted ? pickGiven(all, wanted, vpc.id) : defaultSubnets(all);
     if (new Set(subnets.map((s) => s.az)).size < 2) {
       const where = subnets.map((s) => `${s.id} (${s.az})`).join(', ') || 'none';

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { waitFor } from '../aws/poll.js';
-import { flagIn, input, maybe, need, opts, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, need, opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
-import { predefinedMetric, scalingPolicy as scalingPolicyQuestion, showScalingPolicy, type ScalingPolicySpec } from '../inputs/auto-scaling-group.js';
+import { predefinedMetric, scalingPolicy as scalingPolicyQuestion, showScalingPolicy } from '../inputs/auto-scaling-group.js';
 import type { ResourceRecord } from '../state/schema.js';
 import { isGroupNotFound, type AutoScalingGroupOut } from './auto-scaling-group.js';
 import type { TargetGroupOut } from './target-group.js';
@@ -42,7 +42,7 @@ export function resourceLabel(loadBalancerArn: string, targetGroupArn: string): 
 }
 
 function groupName(ctx: Ctx): string {
-  return maybe<AutoScalingGroupOut>(ctx, 'autoScalingGroup')?.name ?? input<string>(ctx, 'asgName');
+  return maybe<AutoScalingGroupOut>(ctx, 'autoScalingGroup')?.name ?? ctx.inputs.asgName;
 }
 
 function policyName(ctx: Ctx, rec?: ResourceRecord): string {
@@ -60,7 +60,7 @@ interface Wanted {
  * it: PutScalingPolicy refuses a label whose target group no listener forwards to (ValidationError).
  */
 async function wanted(ctx: Ctx): Promise<Wanted> {
-  const spec = input<ScalingPolicySpec>(ctx, 'scalingPolicy');
+  const spec = ctx.inputs.scalingPolicy;
   const metric = predefinedMetric[spec.metric];
   if (spec.metric !== 'request-count') return { metric, target: spec.target, label: null };
   const lb = need<{ arn: string; name?: string }>(ctx, 'loadBalancer', 'alb');
@@ -196,10 +196,7 @@ export const scalingPolicy: Step<ScalingPolicyOut> = {
   needs: ['autoScalingGroup', 'httpListener'],
   command: 'asg',
   name: (ctx) => ctx.names.scalingPolicy,
-  describe: (ctx) => {
-    const spec = input<ScalingPolicySpec | undefined>(ctx, 'scalingPolicy');
-    return `scaling policy ${ctx.names.scalingPolicy}${spec ? ` (${showScalingPolicy(spec)})` : ''}`;
-  },
+  describe: (ctx) => `scaling policy ${ctx.names.scalingPolicy} (${showScalingPolicy(ctx.inputs.scalingPolicy)})`,
   find,
   create,
   changes,

@@ -16,10 +16,9 @@ import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
-import { flagIn, input, need, opts, type Ctx } from '../engine/context.js';
+import { flagIn, need, opts, type Ctx } from '../engine/context.js';
 import { certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
-import type { CertificateRef } from '../inputs/https.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { CertificateFilesOut } from './certificate-files.js';
 import type { Found, StatusRow, Step } from './types.js';
@@ -92,7 +91,7 @@ async function toFound(ctx: Ctx, sc: ServerCertificate): Promise<Found<ServerCer
 }
 
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<ServerCertificateOut> | undefined> {
-  const sc = await getServerCertificate(ctx, rec?.name ?? input(ctx, 'certificateName'));
+  const sc = await getServerCertificate(ctx, rec?.name ?? ctx.inputs.certificateName);
   return sc ? toFound(ctx, sc) : undefined;
 }
 
@@ -103,7 +102,7 @@ async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<ServerCertifi
 function source(ctx: Ctx): { path: string; flag: string } {
   const fresh = ctx.outputs.get('certificateFiles') as CertificateFilesOut | undefined;
   if (fresh) return { path: fresh.certificate, flag: flagIn(ctx, certOut) };
-  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  const ref = ctx.inputs.certificate;
   if (ref && 'file' in ref) return { path: ref.file, flag: '--certificate' };
   return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: flagIn(ctx, certOut) };
 }
@@ -120,14 +119,14 @@ async function readSource(src: { path: string; flag: string }) {
 
 /** Before anything changes: a --certificate file must be usable, key and all. */
 async function check(ctx: Ctx): Promise<void> {
-  const ref = input<CertificateRef | undefined>(ctx, 'certificate');
+  const ref = ctx.inputs.certificate;
   if (ref && 'file' in ref) await readSource({ path: ref.file, flag: '--certificate' });
 }
 
 async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
   const src = source(ctx);
   const { cert, key } = await readSource(src);
-  const name = input<string>(ctx, 'certificateName');
+  const name = ctx.inputs.certificateName;
   await iam(ctx).send(
     new UploadServerCertificateCommand({
       ServerCertificateName: name,
@@ -215,8 +214,8 @@ export const serverCertificate: Step<ServerCertificateOut> = {
   kind: 'AWS::IAM::ServerCertificate',
   needs: ['certificateFiles'],
   command: 'cert --upload',
-  name: (ctx) => input(ctx, 'certificateName'),
-  describe: (ctx) => `IAM server certificate ${input<string | undefined>(ctx, 'certificateName') ?? `${ctx.stack}-cert-…`}`,
+  name: (ctx) => ctx.inputs.certificateName,
+  describe: (ctx) => `IAM server certificate ${ctx.inputs.certificateName}`,
   check,
   find,
   create,

@@ -6,7 +6,7 @@ import {
   type TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { unlessNotFound } from '../aws/errors.js';
-import { input, need, opts, type Ctx } from '../engine/context.js';
+import { need, opts, type Ctx } from '../engine/context.js';
 import { elb } from './elb.js';
 import { formatDuration } from '../inputs/parse.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -22,8 +22,8 @@ export interface StickinessOut extends Record<string, unknown> {
 }
 
 /** Off with `sticky --disable`, or with init's "sticky sessions?" answered no. */
-const enabledWanted = (ctx: Ctx) => input(ctx, 'stickyDisable') !== true && input(ctx, 'sticky') !== false;
-const durationWanted = (ctx: Ctx) => input<number | undefined>(ctx, 'stickyDuration') ?? 86400;
+const enabledWanted = (ctx: Ctx) => ctx.inputs.sticky;
+const durationWanted = (ctx: Ctx) => ctx.inputs.stickyDuration;
 
 /** `lb_cookie for 1d` / `off` */
 export function showStickiness(o: Pick<StickinessOut, 'enabled' | 'type' | 'durationSeconds'>): string {
@@ -82,7 +82,7 @@ export const stickiness: Step<StickinessOut> = {
   needs: ['targetGroup'],
   command: 'sticky',
   describe: (ctx) =>
-    `stickiness on ${input<string | undefined>(ctx, 'targetGroupName') ?? ctx.names.targetGroup}: ${enabledWanted(ctx) ? `lb_cookie for ${formatDuration(durationWanted(ctx))}` : 'off'}`,
+    `stickiness on ${ctx.inputs.targetGroupName}: ${enabledWanted(ctx) ? `lb_cookie for ${formatDuration(durationWanted(ctx))}` : 'off'}`,
   find: (ctx, rec) => read(ctx, targetGroupOf(ctx, rec)),
   create: (ctx) => apply(ctx, targetGroupOf(ctx)),
   changes,

@@ -13,7 +13,7 @@ import {
 import { unlessNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
-import { flagIn, input, opts, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, opts, type Ctx } from '../engine/context.js';
 import { elb, elbOwned } from './elb.js';
 import { targetPort, targetProtocol } from '../inputs/target-group.js';
 import { UsageError } from '../errors.js';
@@ -46,14 +46,19 @@ interface HealthCheck {
 /** Faster teardown and scale-in than the API's 300 s default (AWS-NOTES: lower it). */
 export const deregistrationDelaySeconds = 30;
 
+/** The port the instances serve on: the target group's once it exists (what the load balancer sends to), else --target-port. */
+export function servingPort(ctx: Pick<Ctx, 'inputs' | 'outputs' | 'state'>): number {
+  return maybe<TargetGroupOut>(ctx, 'targetGroup')?.port ?? ctx.inputs.targetPort;
+}
+
 function wantedHealthCheck(ctx: Ctx): HealthCheck {
   return {
-    path: input(ctx, 'healthPath'),
-    interval: input(ctx, 'healthInterval'),
-    timeout: input(ctx, 'healthTimeout'),
-    healthyThreshold: input(ctx, 'healthyThreshold'),
-    unhealthyThreshold: input(ctx, 'unhealthyThreshold'),
-    matcher: input(ctx, 'matcher'),
+    path: ctx.inputs.healthPath,
+    interval: ctx.inputs.healthInterval,
+    timeout: ctx.inputs.healthTimeout,
+    healthyThreshold: ctx.inputs.healthyThreshold,
+    unhealthyThreshold: ctx.inputs.unhealthyThreshold,
+    matcher: ctx.inputs.matcher,
   };
 }
 
@@ -110,7 +115,7 @@ async function discover(ctx: Ctx): Promise<Found<TargetGroupOut>[]> {
 }
 
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<TargetGroupOut> | undefined> {
-  const tg = rec?.id ? await describe(ctx, { arn: rec.id }) : await describe(ctx, { name: rec?.name ?? input(ctx, 'targetGroupName') });
+  const tg = rec?.id ? await describe(ctx, { arn: rec.id }) : await describe(ctx, { name: rec?.name ?? ctx.inputs.targetGroupName });
   return tg ? toFound(ctx, tg) : undefined;
 }
 
@@ -128,15 +133,15 @@ function healthCheckParams(h: HealthCheck) {
 }
 
 async function create(ctx: Ctx): Promise<Found<TargetGroupOut>> {
-  const protocol = input<string>(ctx, 'targetProtocol');
+  const protocol = ctx.inputs.targetProtocol;
   const out = await elb(ctx).send(
     new CreateTargetGroupCommand({
-      Name: input(ctx, 'targetGroupName'),
+      Name: ctx.inputs.targetGroupName,
       TargetType: 'instance',
       Protocol: protocol as 'HTTP',
       HealthCheckProtocol: protocol as 'HTTP',
-      ProtocolVersion: input(ctx, 'protocolVersion'),
-      Port: input(ctx, 'targetPort'),
+      ProtocolVersion: ctx.inputs.protocolVersion,
+      Port: ctx.inputs.targetPort,
       VpcId: networkOf(ctx).vpcId,
       IpAddressType: 'ipv4',
       ...healthCheckParams(wantedHealthCheck(ctx)),
@@ -162,10 +167,10 @@ async function setDeregistrationDelay(ctx: Ctx, arn: string): Promise<void> {
 
 /** The --register targets not yet registered (instances albctl launches register themselves). */
 async function missingTargets(ctx: Ctx, arn: string): Promise<InstanceTarget[]> {
-  const wanted = input<InstanceTarget[] | undefined>(ctx, 'register') ?? [];
+  const wanted = ctx.inputs.register;
   if (wanted.length === 0) return [];
   const health = await elb(ctx).send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }), opts(ctx));
-  const port = input<number>(ctx, 'targetPort');
+  const port = ctx.inputs.targetPort;
   const have = new Set((health.TargetHealthDescriptions ?? []).map((d) => `${d.Target?.Id}:${d.Target?.Port ?? port}`));
   return wanted.filter((t) => !have.has(`${t.id}:${t.port ?? port}`));
 }
@@ -182,9 +187,9 @@ async function registerMissing(ctx: Ctx, arn: string): Promise<void> {
 /** Settings AWS cannot change in place: a different value is a usage error, not a silent replacement. */
 function checkImmutable(ctx: Ctx, cur: TargetGroupOut): void {
   const fixed: [string, unknown, unknown][] = [
-    [flagIn(ctx, targetPort), cur.port, input(ctx, 'targetPort')],
-    [flagIn(ctx, targetProtocol), cur.protocol, input(ctx, 'targetProtocol')],
-    ['--protocol-version', cur.protocolVersion, input(ctx, 'protocolVersion')],
+    [flagIn(ctx, targetPort), cur.port, ctx.inputs.targetPort],
+    [flagIn(ctx, targetProtocol), cur.protocol, ctx.inputs.targetProtocol],
+    ['--protocol-version', cur.protocolVersion, ctx.inputs.protocolVersion],
     ['--vpc', cur.vpcId, networkOf(ctx).vpcId],
   ];
   for (const [flag, have, want] of fixed) {
@@ -253,9 +258,9 @@ export const targetGroup: Step<TargetGroupOut> = {
   kind: 'AWS::ElasticLoadBalancingV2::TargetGroup',
   needs: ['network'],
   command: 'target-group',
-  name: (ctx) => input(ctx, 'targetGroupName'),
+  name: (ctx) => ctx.inputs.targetGroupName,
   describe: (ctx) =>
-    `target group ${input(ctx, 'targetGroupName')} ${input(ctx, 'targetProtocol')}:${input(ctx, 'targetPort')} → ${input(ctx, 'healthPath')}`,
+    `target group ${ctx.inputs.targetGroupName} ${ctx.inputs.targetProtocol}:${ctx.inputs.targetPort} → ${ctx.inputs.healthPath}`,
   find,
   create,
   changes,

@@ -1,8 +1,9 @@
 // <stack>-web-sg: the instances' group. The target port (and the health-check port when it
 // differs) only from the load balancer's group: a group-to-group rule, never 0.0.0.0/0.
 // SSH (22) only when a key pair is configured (--key-name) and only from --ssh-cidr.
-import { input, maybe, need, type Ctx } from '../engine/context.js';
+import { maybe, need, type Ctx } from '../engine/context.js';
 import { networkOf } from './network.js';
+import { servingPort } from './target-group.js';
 import {
   checkVpc,
   convergeRules,
@@ -18,10 +19,10 @@ import {
 } from './security-group.js';
 import type { Step } from './types.js';
 
-/** The instances' port: the target group's when it exists, else --target-port (8080). */
+/** The instances' port (see servingPort), and the health check's when it differs. */
 export function targetPorts(ctx: Ctx): number[] {
   const tg = maybe<Record<string, unknown>>(ctx, 'targetGroup');
-  const port = typeof tg?.port === 'number' ? tg.port : (input<number | undefined>(ctx, 'targetPort') ?? 8080);
+  const port = servingPort(ctx);
   // Health checks use "traffic-port" (src/steps/target-group.ts); a numeric health-check port, should
   // the target group ever record one, is admitted too.
   const health = typeof tg?.healthCheckPort === 'number' ? tg.healthCheckPort : port;
@@ -29,8 +30,8 @@ export function targetPorts(ctx: Ctx): number[] {
 }
 
 function sshWanted(ctx: Ctx): string | undefined {
-  const keyName = input<string | undefined>(ctx, 'keyName');
-  const cidr = input<string | undefined>(ctx, 'sshCidr');
+  const keyName = ctx.inputs.keyName;
+  const cidr = ctx.inputs.sshCidr;
   return keyName && cidr ? cidr : undefined;
 }
 
@@ -55,7 +56,7 @@ export const webSecurityGroup: Step<SecurityGroupOut> = {
   describe: (ctx) =>
     `security group ${ctx.names.webSecurityGroup} (tcp ${targetPorts(ctx).join(', ')} from ${ctx.names.albSecurityGroup}${sshWanted(ctx) ? `, ssh from ${sshWanted(ctx)}` : ''})`,
   check: async (ctx) => {
-    if (input(ctx, 'sshCidr') && !input(ctx, 'keyName')) {
+    if (ctx.inputs.sshCidr && !ctx.inputs.keyName) {
       ctx.ui.warn('--ssh-cidr is set but there is no key pair (--key-name): no SSH rule is added');
     }
   },

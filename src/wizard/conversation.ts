@@ -1,8 +1,9 @@
 // The conversation: ask every question the flags did not answer, in order, with the resolved
 // value (saved answer or default) as the proposal.
+import type { Inputs } from '../inputs/all.js';
 import { askQuestion } from '../inputs/ask.js';
 import type { AskContext, Question } from '../inputs/question.js';
-import type { Resolved } from '../inputs/resolve.js';
+import type { Resolved, Source } from '../inputs/resolve.js';
 import type { Ui } from '../ui/types.js';
 
 /** Answers that stop making sense when another changes (subnets belong to a VPC). */
@@ -13,18 +14,19 @@ export async function converse(
   resolved: Resolved,
   ui: Ui,
   base: Omit<AskContext, 'values'>,
-): Promise<Record<string, unknown>> {
-  const values = { ...resolved.values };
+): Promise<Inputs> {
+  const values: Record<string, unknown> = { ...resolved.values };
+  const sources: Readonly<Record<string, Source | undefined>> = resolved.sources;
   for (const q of questions) {
-    if (!q.message || resolved.sources[q.key] === 'flag') continue;
+    if (!q.message || sources[q.key] === 'flag') continue;
     if (q.when && !q.when(values)) continue;
     const before = values[q.key];
     const answer = await askQuestion(q, before, ui, { ...base, values });
     if (answer === undefined) delete values[q.key];
     else values[q.key] = answer;
     if (JSON.stringify(answer) !== JSON.stringify(before)) {
-      for (const key of resets[q.key] ?? []) if (resolved.sources[key] !== 'flag') delete values[key];
+      for (const key of resets[q.key] ?? []) if (sources[key] !== 'flag') delete values[key];
     }
   }
-  return values;
+  return values as Inputs;
 }

@@ -4,8 +4,8 @@ import { applySteps, type PlanItem } from '../engine/apply.js';
 import type { Ctx } from '../engine/context.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { namesFor } from '../inputs/names.js';
-import { persistable, resolveInputs } from '../inputs/resolve.js';
-import { initDefaults, initQuestions, validateAll, wizardQuestions } from '../inputs/all.js';
+import { persistable } from '../inputs/resolve.js';
+import { initQuestions, validateAll, wizardQuestions, type Inputs } from '../inputs/all.js';
 import type { Session } from '../commands/session.js';
 import { registry, stepsById } from '../steps/graph.js';
 import { converse } from './conversation.js';
@@ -14,7 +14,7 @@ import { renderSummary, type StackFacts } from './summary.js';
 
 export interface WizardOptions {
   /** Flags the user typed, already parsed. */
-  flagValues: Record<string, unknown>;
+  flagValues: Partial<Inputs>;
   sandbox: boolean;
 }
 
@@ -31,14 +31,12 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
     `${ui.style.bold(opts.sandbox ? 'SANDBOX' : 'AWS')} account ${who.account}, region ${who.region}` +
       (opts.sandbox ? ` (a local emulator at ${s.aws.endpoint}: nothing is billed, nothing leaves this machine)` : ''),
   );
-  const base = { stack: globals.stack, names: namesFor(globals.stack) };
   const resuming = await offerResume(s);
-  const resolved = resolveInputs(initQuestions, opts.flagValues, { ...initDefaults, ...s.state.inputs }, base);
-  const values = resuming || !ui.interactive ? resolved.values : await converse(wizardQuestions, resolved, ui, { ...base, aws: s.aws, signal: s.signal });
-  validateAll(values);
-  const steps = stepsById(stepsFor(values, registry));
-  // The wizard's yes/no for stickiness is the sticky step's --disable.
-  const inputs = { ...s.state.inputs, ...values, stickyDisable: values.sticky === false };
+  const resolved = s.resolve(opts.flagValues);
+  const asking = { stack: globals.stack, names: namesFor(globals.stack), command: s.command, aws: s.aws, signal: s.signal };
+  const inputs = resuming || !ui.interactive ? resolved.values : await converse(wizardQuestions, resolved, ui, asking);
+  validateAll(inputs);
+  const steps = stepsById(stepsFor(inputs, registry));
 
   const { plan, outputs } = await planOnly(s, inputs, steps);
   const image = outputs.get('image') as { imageId?: string; name?: string; source?: string } | undefined;
@@ -58,7 +56,7 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   await confirmBuild(s, opts.sandbox);
 
   const ctx = s.context(inputs);
-  s.state.rememberInputs(persistable(initQuestions, values));
+  s.state.rememberInputs(persistable(initQuestions, inputs));
   s.state.rememberInitStart();
   const started = Date.now();
   let actions: PlanItem[];
@@ -78,7 +76,7 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
 /** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */
 async function planOnly(
   s: Session,
-  inputs: Record<string, unknown>,
+  inputs: Inputs,
   steps: ReturnType<typeof stepsById>,
 ): Promise<{ plan: PlanItem[]; outputs: Ctx['outputs'] }> {
   const ctx = { ...s.context(inputs), dryRun: true };
@@ -119,7 +117,7 @@ function facts(s: Session, ctx: Ctx, sandbox: boolean): StackFacts {
     httpsPort: out('httpsListener')?.port as number | undefined,
     certificateFile: (out('certificateFiles')?.certificate ?? out('certificateFiles')?.certificatePath) as string | undefined,
     instances: ((out('instances')?.instanceIds as unknown[] | undefined) ?? []).length,
-    instanceType: ctx.inputs.instanceType as string | undefined,
+    instanceType: ctx.inputs.instanceType,
     azs: net?.subnets?.length ?? 2,
     sandbox,
     stateFile: s.state.file,

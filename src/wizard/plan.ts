@@ -1,21 +1,22 @@
 // What `init` builds, from the answers, and how the plan reads.
 import type { PlanItem, Registry } from '../engine/apply.js';
+import type { Inputs } from '../inputs/all.js';
 import type { Ui } from '../ui/types.js';
 
 /** The steps of the whole stack in build order; optional parts follow the answers. */
-export function stepsFor(values: Readonly<Record<string, unknown>>, registry: Registry): string[] {
+export function stepsFor(values: Inputs, registry: Registry): string[] {
   const wanted = [
     'targetGroup',
     'albSecurityGroup',
     'webSecurityGroup',
     'loadBalancer',
     'httpListener',
-    ...(values.https === false ? [] : ['certificateFiles', 'serverCertificate', 'httpsListener']),
+    ...(values.https ? ['certificateFiles', 'serverCertificate', 'httpsListener'] : []),
     'stickiness', // with sticky off it converges stickiness to disabled
     'launchTemplate',
     'autoScalingGroup',
     'scalingPolicy',
-    ...(Number(values.instanceCount ?? 2) > 0 ? ['instances'] : []),
+    ...(values.instanceCount > 0 ? ['instances'] : []),
   ];
   return wanted.filter((id) => registry.has(id));
 }

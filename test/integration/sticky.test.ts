@@ -85,7 +85,7 @@ describe('albctl sticky', () => {
     // The state without its target group (say, the group belongs to another stack's state).
     const t = await makeContext({ endpoint: moto.url, dir: path.join(dir, '.albctl') });
     await t.state.forget('targetGroup');
-    const items = await destroyAll({ ...t.ctx, inputs: { ...t.state.inputs } }, registry);
+    const items = await destroyAll(t.ctx, registry);
     expect(items).toEqual([expect.objectContaining({ step: 'stickiness', action: 'delete' })]);
     expect(await stickinessOf()).toMatchObject({ enabled: 'false' });
     expect(await q.targetGroups()).toHaveLength(1);

@@ -4,7 +4,7 @@ import { checkbox, confirm, input, select } from '@inquirer/prompts';
 import { render } from '@inquirer/testing';
 import { describe, expect, it } from 'vitest';
 import { Aws } from '../../src/aws/clients.js';
-import { wizardQuestions, initQuestions, initDefaults } from '../../src/inputs/all.js';
+import { wizardQuestions } from '../../src/inputs/all.js';
 import { askQuestion } from '../../src/inputs/ask.js';
 import { namesFor } from '../../src/inputs/names.js';
 import { instanceType, keyName } from '../../src/inputs/launch-template.js';
@@ -46,7 +46,7 @@ function inquirerUi(drive: Driver, screens: string[]): Ui {
 }
 
 const enter = async (_m: string, r: Rendered) => r.events.keypress('enter');
-const base = { stack: 'albctl', names: namesFor('albctl') };
+const base = { stack: 'albctl', names: namesFor('albctl'), command: 'init' };
 
 function askCtx(values: Record<string, unknown> = {}) {
   const aws = new Aws({ region, endpoint: moto.url, readOnly: true });
@@ -138,9 +138,7 @@ describe('wizard questions', () => {
   });
 
   it('the conversation skips what flags answered and what does not apply (no redirect question without HTTPS)', async () => {
-    const resolved = resolveInputs(initQuestions, { targetPort: 9000, https: false }, initDefaults, base);
-    resolved.sources.targetPort = 'flag';
-    resolved.sources.https = 'flag';
+    const resolved = resolveInputs({ targetPort: 9000, https: false }, {}, base);
     const asked: string[] = [];
     const ui = inquirerUi(async (message, r) => {
       asked.push(message);

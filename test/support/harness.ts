@@ -8,7 +8,9 @@ import { afterEach, beforeEach, inject } from 'vitest';
 import { CreateSecurityGroupCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { Aws } from '../../src/aws/clients.js';
 import type { Ctx } from '../../src/engine/context.js';
+import type { Inputs } from '../../src/inputs/all.js';
 import { namesFor } from '../../src/inputs/names.js';
+import { resolveInputs } from '../../src/inputs/resolve.js';
 import { StateStore } from '../../src/state/store.js';
 import { createRecordingUi, type RecordingUi } from '../../src/ui/recording.js';
 import { prepareEmulatorDefaultVpc } from '../../src/sandbox/emulator.js';
@@ -146,12 +148,15 @@ export interface TestContext {
   aws: Aws;
 }
 
-/** A context for calling steps directly, against `endpoint`, with a state file in `dir`. */
+/**
+ * A context for calling steps directly, against `endpoint`, with a state file in `dir`; its inputs
+ * resolved as a command would: `inputs` as flags, then the state file's, then the defaults.
+ */
 export async function makeContext(opts: {
   endpoint: string;
   dir: string;
   stack?: string;
-  inputs?: Record<string, unknown>;
+  inputs?: Partial<Inputs>;
   dryRun?: boolean;
 }): Promise<TestContext> {
   const stack = opts.stack ?? 'albctl';
@@ -162,7 +167,7 @@ export async function makeContext(opts: {
   const ctx: Ctx = {
     stack,
     names: namesFor(stack),
-    inputs: opts.inputs ?? {},
+    inputs: resolveInputs(opts.inputs ?? {}, state.inputs, { stack, names: namesFor(stack), command: 'test' }).values,
     state,
     aws,
     ui,
@@ -171,16 +176,6 @@ export async function makeContext(opts: {
     outputs: new Map(),
   };
   return { ctx, ui, state, aws };
-}
-
-/** Inputs as a command would resolve them with no flags and no saved state, plus overrides. */
-export async function defaultInputs(
-  questions: readonly import('../../src/inputs/question.js').Question[],
-  stack: string,
-  overrides: Record<string, unknown> = {},
-): Promise<Record<string, unknown>> {
-  const { resolveInputs } = await import('../../src/inputs/resolve.js');
-  return resolveInputs(questions, overrides, {}, { stack, names: namesFor(stack) }).values;
 }
 
 /** What the compute commands build on, made as a user would: a security group (made here), then `target-group` and `launch-template`. */

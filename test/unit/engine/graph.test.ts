@@ -71,3 +71,15 @@ describe('graph', () => {
     expect(started).toEqual(['network']);
   });
 });
+
+describe('the step registry', () => {
+  it('lists every step below the steps it needs, each once', async () => {
+    const { allSteps } = await import('../../../src/steps/graph.js');
+    const seen = new Set<string>();
+    for (const step of allSteps) {
+      expect(step.needs.filter((id) => !seen.has(id)), `${step.id} needs steps listed after it`).toEqual([]);
+      expect(seen.has(step.id), `${step.id} is listed twice`).toBe(false);
+      seen.add(step.id);
+    }
+  });
+});

@@ -48,9 +48,9 @@ describe('certificateRef', () => {
 
 describe('checkListenerPorts', () => {
   it('HTTP and HTTPS need different ports', () => {
-    expect(() => checkListenerPorts({}, '--port', 'HTTP')).not.toThrow();
+    expect(() => checkListenerPorts({ listenerPort: 80, httpsPort: 443 }, '--port', 'HTTP')).not.toThrow();
     expect(() => checkListenerPorts({ listenerPort: 8080, httpsPort: 8443 }, '--port', 'HTTP')).not.toThrow();
-    expect(usage(() => checkListenerPorts({ httpsPort: 80 }, '--port', 'HTTP'))).toBe(
+    expect(usage(() => checkListenerPorts({ listenerPort: 80, httpsPort: 80 }, '--port', 'HTTP'))).toBe(
       "--port 80 is the HTTP listener's port: the HTTP and HTTPS listeners need different ports",
     );
   });
