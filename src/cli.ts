@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { AlbctlError, ExitCode, exitCodeOf } from './errors.js';
+import { addExamples, formatItem } from './commands/help.js';
 import { addGlobalOptions } from './commands/options.js';
 import { register as destroy } from './commands/destroy.js';
 import { register as init } from './commands/init.js';
@@ -24,28 +25,41 @@ export function buildProgram(): Command {
     .description('Provision a production-shaped web tier on AWS behind an Application Load Balancer, and load-test it.')
     .version(version, '-V, --version')
     .showHelpAfterError(false)
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({ showGlobalOptions: true, formatItem })
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy]) register(program);
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy]) {
+    register(program);
+  }
+  addExamples(program, [
+    ['build the whole stack, answering a few questions', 'albctl init'],
+    ['try it without an AWS account, against a local emulator', 'albctl sandbox'],
+    ['every resource of the stack, live', 'albctl status'],
+    ['delete everything the stack made', 'albctl destroy --yes'],
+  ]);
   return program;
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  // The subcommand being parsed, so a typo in its flags points to its own help.
+  let running = 'albctl';
+  const program = buildProgram().hook('preSubcommand', (_program, sub) => {
+    running = `albctl ${sub.name()}`;
+  });
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
     return ExitCode.ok;
   } catch (err) {
-    return report(err, verbose);
+    return report(err, verbose, running);
   }
 }
 
-function report(err: unknown, verbose: boolean): number {
+function report(err: unknown, verbose: boolean, running: string): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-    process.stderr.write(`albctl: ${err.message.replace(/^error: /, '')} (see albctl --help)\n`);
+    process.stderr.write(`albctl: ${err.message.replace(/^error: /, '').replace(/\n/g, ' ')} (see ${running} --help)\n`);
     return ExitCode.usage;
   }
   const code = exitCodeOf(err);

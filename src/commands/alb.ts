@@ -4,6 +4,7 @@ import { albQuestions, listenerPort } from '../inputs/alb.js';
 import { checkListenerPorts } from '../inputs/https.js';
 import { networkQuestions } from '../inputs/network.js';
 import { targetGroupQuestions } from '../inputs/target-group.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -11,6 +12,11 @@ export function register(program: Command): void {
     .command('alb')
     .description('create the security groups, the Application Load Balancer and its HTTP listener (forwarding to the target group)');
   addQuestionOptions(cmd, [...networkQuestions, ...albQuestions], 'command');
+  addExamples(cmd, [
+    ['the load balancer in the default VPC, one public subnet per AZ', 'albctl alb'],
+    ['in subnets of your choice (two or more AZs)', 'albctl alb --vpc vpc-0a1b2c3d --subnets subnet-0a1b2c3d,subnet-0e5f6a7b'],
+    ['an internal load balancer listening on port 8080', 'albctl alb --scheme internal --listener-port 8080'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const { runStepCommand } = await import('./run-steps.js');
     await runStepCommand(self, {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { asgSizeFlags, autoScalingGroupQuestions, checkSizes } from '../inputs/auto-scaling-group.js';
 import { vpc } from '../inputs/network.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 // Not the network's --subnets: here it is the group's own (asgSubnets); the load balancer's stay as saved.
@@ -14,6 +15,12 @@ export function register(program: Command): void {
       'create the Auto Scaling group (launch template, two or more AZs, the target group, ELB health checks) and its target tracking policy',
     );
   addQuestionOptions(cmd, questions, 'command');
+  addExamples(cmd, [
+    ['a group of 0 to 4 instances, scaling on average CPU (50%)', 'albctl asg'],
+    ['2 to 6 instances, 2 running now', 'albctl asg --min 2 --max 6 --desired 2'],
+    ['scale on requests per target (needs `albctl alb`)', 'albctl asg --policy request-count:200'],
+    ["new instances from the template's latest version", "albctl asg --launch-template-version '$Latest'"],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const { runStepCommand, needInState } = await import('./run-steps.js');
     await runStepCommand(self, {

@@ -2,6 +2,7 @@
 // the certificate into IAM as a server certificate.
 import type { Command } from 'commander';
 import { certQuestions } from '../inputs/cert.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 export function register(program: Command): void {
@@ -9,6 +10,12 @@ export function register(program: Command): void {
     .command('cert')
     .description('write a key, a CSR and a self-signed certificate for the load balancer (CN/SAN: its DNS name); --upload puts it into IAM');
   addQuestionOptions(cmd, certQuestions, 'command');
+  addExamples(cmd, [
+    ["a key and a certificate for the load balancer's DNS name", 'albctl cert'],
+    ['the same, uploaded to IAM for the HTTPS listener', 'albctl cert --upload'],
+    ['for local tests: no AWS needed', 'albctl cert --cn localhost --san localhost,127.0.0.1'],
+    ['a new key and certificate, valid for 90 days', 'albctl cert --force --days 90'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const { runStepCommand } = await import('./run-steps.js');
     await runStepCommand(self, {

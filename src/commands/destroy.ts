@@ -5,6 +5,7 @@ import type { PlanItem } from '../engine/apply.js';
 import { UsageError } from '../errors.js';
 import { keepFiles } from '../inputs/destroy.js';
 import type { Ui } from '../ui/types.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions, givenFlags } from './options.js';
 
 export function register(program: Command): void {
@@ -13,6 +14,12 @@ export function register(program: Command): void {
     .description('delete every resource the state owns, in reverse dependency order, waiting where AWS needs it')
     .option('--discover', 'also find the stack\'s resources by their albctl:stack tag (when the state file is lost)');
   addQuestionOptions(cmd, [keepFiles], 'command');
+  addExamples(cmd, [
+    ['list what would go, ask, then delete it all', 'albctl destroy'],
+    ['without the question', 'albctl destroy --yes'],
+    ['the state file is lost: find the resources by their tag', 'albctl destroy --discover --yes'],
+    ['delete the resources, keep the certificate files', 'albctl destroy --yes --keep-files'],
+  ]);
   cmd.action(async (_opts, self: Command) => run(self));
 }
 

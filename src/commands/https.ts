@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { certificateName } from '../inputs/cert.js';
 import { checkListenerPorts, httpsPort, httpsQuestions } from '../inputs/https.js';
 import type { Question } from '../inputs/question.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 // Here `--name` would be ambiguous: the IAM name for an uploaded --certificate file is --cert-name.
@@ -15,6 +16,12 @@ export function register(program: Command): void {
     .command('https')
     .description('create the HTTPS listener (IAM certificate, TLS 1.3 policy) forwarding to the target group; --redirect-http makes HTTP a 301 to it');
   addQuestionOptions(cmd, questions, 'command');
+  addExamples(cmd, [
+    ['the HTTPS listener with the certificate `albctl cert --upload` made', 'albctl https'],
+    ['and make HTTP answer with a 301 redirect to HTTPS', 'albctl https --redirect-http'],
+    ['upload a certificate file of your own (private.pem next to it)', 'albctl https --certificate ./certificate.crt'],
+    ['TLS 1.3 only', 'albctl https --ssl-policy ELBSecurityPolicy-TLS13-1-3-2021-06'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const [{ runStepCommand, needInState }, { UsageError }] = await Promise.all([import('./run-steps.js'), import('../errors.js')]);
     const has = (state: { resource(id: string): { status: string } | undefined }, id: string) => state.resource(id)?.status === 'created';

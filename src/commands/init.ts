@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { initQuestions } from '../inputs/all.js';
 import { parseFlags } from '../inputs/resolve.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
 
 export function register(program: Command): void {
@@ -11,6 +12,12 @@ export function register(program: Command): void {
     .description('the wizard: discover, ask, show the plan, build the whole stack; resumes an interrupted run')
     .option('--sandbox [when]', 'run against a local AWS emulator: always, or "auto" when no AWS credentials work');
   addQuestionOptions(cmd, initQuestions, 'init');
+  addExamples(cmd, [
+    ['build the whole stack, answering each question (Enter keeps a proposal)', 'albctl init'],
+    ['the same without questions: flags, then saved answers, then defaults', 'albctl init --yes'],
+    ['HTTP only, three instances of a larger type', 'albctl init --yes --no-https --instances 3 --instance-type t3.small'],
+    ['show what a change would do, and change nothing', 'albctl init --yes --dry-run --sticky-duration 12h'],
+  ]);
   cmd.action(async (_opts, self: Command) => run(self, sandboxMode(self.opts().sandbox)));
 }
 

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { instancesQuestions } from '../inputs/instances.js';
 import { vpc } from '../inputs/network.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 const questions = [vpc, ...instancesQuestions];
@@ -11,6 +12,11 @@ export function register(program: Command): void {
     .command('instances')
     .description('launch N instances from the launch template, one per AZ in turn, and register them in the target group');
   addQuestionOptions(cmd, questions, 'command');
+  addExamples(cmd, [
+    ['two instances, one per AZ in turn, registered in the target group', 'albctl instances'],
+    ['four of them', 'albctl instances --count 4'],
+    ['terminate them all', 'albctl instances --count 0'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const { runStepCommand, needInState } = await import('./run-steps.js');
     await runStepCommand(self, {

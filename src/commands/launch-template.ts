@@ -5,6 +5,7 @@ import { sshCidr } from '../inputs/alb.js';
 import { launchTemplateQuestions, userData } from '../inputs/launch-template.js';
 import { namesFor } from '../inputs/names.js';
 import { parseFlags, resolveInputs } from '../inputs/resolve.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
 
 const questions = [...launchTemplateQuestions, sshCidr];
@@ -17,6 +18,12 @@ export function register(program: Command): void {
     );
   addQuestionOptions(cmd, questions, 'command');
   cmd.option('--print-user-data', 'print the user data script and exit (no AWS call, nothing written)');
+  addExamples(cmd, [
+    ['Amazon Linux 2023 on t3.micro running the sample web server', 'albctl launch-template'],
+    ['a key pair, and SSH from one address only', 'albctl launch-template --key-name ops --ssh-cidr 203.0.113.7/32'],
+    ['your own boot script instead of the sample server', 'albctl launch-template --user-data ./boot.sh'],
+    ['print the user data it would use, and change nothing', 'albctl launch-template --print-user-data'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     if ((self.opts() as { printUserData?: boolean }).printUserData) return printUserData(self);
     const { runStepCommand } = await import('./run-steps.js');

@@ -2,11 +2,12 @@
 // (its HTTPS listener when it has one, trusting the stack's certificate.crt). No AWS call.
 import type { Command } from 'commander';
 import type { ResourceRecord } from '../state/schema.js';
+import { addExamples } from './help.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('loadtest [url]')
     .description("load-test a URL (default: the stack's load balancer, HTTPS when it has a listener); --report writes an HTML report")
     .option('-c, --connections <n>', 'virtual users, each a connection and a cookie jar (with --rate: most requests in flight) (default: 50)')
@@ -28,8 +29,13 @@ export function register(program: Command): void {
       '--connect-to <HOST:PORT:ADDR:PORT2>',
       "as curl's: connect to ADDR:PORT2 when the URL's host and port are HOST:PORT (empty matches any); Host header, SNI and certificate stay the URL's; repeatable",
       collect,
-    )
-    .action(async (url: string | undefined, _opts, self: Command) => run(self, url));
+    );
+  addExamples(cmd, [
+    ["the stack's load balancer (HTTPS, trusting its certificate), 10 s", 'albctl loadtest'],
+    ['100 connections for a minute, and an HTML report', 'albctl loadtest -c 100 -d 1m --report run.html'],
+    ['2,000 requests per second (open model) against a URL', 'albctl loadtest http://127.0.0.1:8080/ -r 2000 -d 30s'],
+  ]);
+  cmd.action(async (url: string | undefined, _opts, self: Command) => run(self, url));
 }
 
 /** The stack's own target: the HTTPS listener's URL (and certificate) first, then HTTP, then the DNS name. */

@@ -98,9 +98,12 @@ export function helpLine(q: Question, command: string): string {
 export function helpDefault(q: Question, command: string): string | undefined {
   if (q.defaultHelp !== undefined) return q.defaultHelp;
   const value = q.default?.({ stack: '<stack>', names: namesFor('<stack>'), command, values: {} });
-  if (value === undefined || value === false) return undefined;
-  if (value === true) return 'yes';
-  return showValue(q, value) || 'none';
+  return value === undefined || value === false ? undefined : showDefault(q, value);
+}
+
+/** A value as help states a default: `yes` for a switch that is on, `none` for an empty list. */
+export function showDefault(q: Question, value: unknown): string {
+  return value === true ? 'yes' : showValue(q, value) || 'none';
 }
 
 /** The flags the user actually typed, keyed by question. */

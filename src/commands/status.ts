@@ -1,11 +1,16 @@
 // `albctl status`: every resource in the state, live from AWS.
 import type { Command } from 'commander';
+import { addExamples } from './help.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('status')
-    .description('every resource in the state, live: target health, ASG size, DNS names, listeners')
-    .action(async (_opts, self: Command) => run(self));
+    .description('every resource in the state, live: target health, ASG size, DNS names, listeners');
+  addExamples(cmd, [
+    ['the stack named albctl, live from AWS', 'albctl status'],
+    ['another stack, as one JSON document', 'albctl status --stack staging --json'],
+  ]);
+  cmd.action(async (_opts, self: Command) => run(self));
 }
 
 async function run(cmd: Command): Promise<void> {

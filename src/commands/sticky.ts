@@ -2,11 +2,17 @@
 import type { Command } from 'commander';
 import { sticky } from '../inputs/init.js';
 import { stickyQuestions } from '../inputs/sticky.js';
+import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program.command('sticky').description('turn on load-balancer cookie stickiness (AWSALB) on the target group; --disable turns it off');
   addQuestionOptions(cmd, stickyQuestions, 'command');
+  addExamples(cmd, [
+    ['pin each client to one target for a day (the AWSALB cookie)', 'albctl sticky'],
+    ['for 15 minutes', 'albctl sticky --duration 15m'],
+    ['turn stickiness off', 'albctl sticky --disable'],
+  ]);
   cmd.action(async (_opts, self: Command) => {
     const [{ runStepCommand, needInState }, { UsageError }, { showStickiness }] = await Promise.all([
       import('./run-steps.js'),

@@ -1,0 +1,57 @@
+// Every help page as a first-time user meets it, piped (so at 80 columns): examples that use only
+// flags the command has, a line of its own for every --no- flag, and a typo that points to the
+// command's own help. (The defaults the pages show are checked against real runs in
+// help-defaults.test.ts.)
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/moto.js';
+import { helpExamples, helpFlags, helpOptions } from '../support/help.js';
+
+const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy'];
+
+function albctl(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/albctl', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, COLUMNS: '200' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('help pages', () => {
+  it.each(commands)('albctl %s --help: 2-4 examples with its own flags, one line per --no- flag, 80 columns', (command) => {
+    const { code, stdout } = albctl(...(command ? [command] : []), '--help');
+    expect(code).toBe(0);
+    const long = stdout.split('\n').filter((l) => l.length > 80);
+    expect(long).toEqual([]);
+    expect(stdout).not.toMatch(/\bnot:/);
+
+    const examples = helpExamples(stdout);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    expect(examples.length).toBeLessThanOrEqual(4);
+    const flags = helpFlags(stdout);
+    for (const e of examples) {
+      expect(e.what).not.toBe('');
+      if (command && command !== 'completion') expect(e.command.startsWith(`albctl ${command}`), e.command).toBe(true);
+      for (const flag of e.command.match(/(?<=\s)--?[a-zA-Z][\w-]*/g) ?? []) expect(flags, `${e.command}: ${flag}`).toContain(flag);
+    }
+
+    const items = helpOptions(stdout);
+    for (const neg of items.filter((i) => i.flag.startsWith('--no-'))) {
+      const positive = items.find((i) => i.flag === `--${neg.flag.slice(5)}`);
+      expect(neg.description).not.toBe('');
+      if (positive) expect(neg.description).not.toContain(positive.description.replace(/ \(default: .*\)$/, ''));
+    }
+  });
+});
+
+describe('usage errors', () => {
+  it("a typo in a command's flag points to that command's help", () => {
+    const r = albctl('asg', '--polcy', 'cpu:60');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("albctl: unknown option '--polcy' (Did you mean --policy?) (see albctl asg --help)\n");
+  });
+
+  it('a missing value and an unknown command point to the help that lists them', () => {
+    expect(albctl('sticky', '--duration').stderr).toBe("albctl: option '--duration <duration>' argument missing (see albctl sticky --help)\n");
+    const r = albctl('destory');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^albctl: unknown command 'destory'.*\(see albctl --help\)\n$/);
+  });
+});
