@@ -1,4 +1,4 @@
-// `npm run bench:startup`: how long `albctl --help` takes, against a bare `node -e 0` measured in
+// `npm run bench:startup`: how long `albctl --help` (and `completion bash`) takes, against a bare `node -e 0` measured in
 // the same run (alternating, so machine noise hits both), and what it loads.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -19,10 +19,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const anchor = [];
 const help = [];
 const sub = [];
+const completion = [];
 for (let i = 0; i < rounds; i++) {
   anchor.push(time(['-e', '0']));
   help.push(time(['bin/albctl', '--help']));
   sub.push(time(['bin/albctl', 'target-group', '--help']));
+  completion.push(time(['bin/albctl', 'completion', 'bash']));
 }
 
 const trace = path.join(tmpdir(), `albctl-imports-${process.pid}.txt`);
@@ -40,5 +42,6 @@ console.log(`startup, median of ${rounds} runs (anchor: node -e 0, same run)`);
 console.log(row('node -e 0 (anchor)', median(anchor)));
 console.log(row('albctl --help', median(help)));
 console.log(row('albctl target-group --help', median(sub)));
+console.log(row('albctl completion bash', median(completion)));
 console.log(`modules loaded by --help: ${loaded.length}; AWS SDK / zod / ora / inquirer among them: ${heavy.length}`);
 if (median(help) > 500) console.log('WARNING: albctl --help took more than half a second');

@@ -51,7 +51,7 @@ ensure_test_bed() {
     touch .venv/.installed
   fi
   local missing=()
-  for cmd in nginx haproxy wrk chromium tmux openssl; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
+  for cmd in nginx haproxy wrk chromium tmux openssl zsh fish; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       log "installing Debian packages: ${missing[*]}"

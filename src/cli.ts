@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { AlbctlError, ExitCode, exitCodeOf } from './errors.js';
 import { addExamples, formatItem } from './commands/help.js';
 import { addGlobalOptions } from './commands/options.js';
+import { register as completion } from './commands/completion.js';
 import { register as destroy } from './commands/destroy.js';
 import { register as init } from './commands/init.js';
 import { register as sandbox } from './commands/sandbox.js';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy]) {
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy, completion]) {
     register(program);
   }
   addExamples(program, [

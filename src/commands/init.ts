@@ -4,13 +4,14 @@ import { UsageError } from '../errors.js';
 import { initQuestions } from '../inputs/all.js';
 import { parseFlags } from '../inputs/resolve.js';
 import { addExamples } from './help.js';
-import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
+import { addQuestionOptions, completeWith, givenFlags, globalsOf } from './options.js';
 
 export function register(program: Command): void {
   const cmd = program
     .command('init')
     .description('the wizard: discover, ask, show the plan, build the whole stack; resumes an interrupted run')
     .option('--sandbox [when]', 'run against a local AWS emulator: always, or "auto" when no AWS credentials work');
+  completeWith(cmd, ['always', 'auto']);
   addQuestionOptions(cmd, initQuestions, 'init');
   addExamples(cmd, [
     ['build the whole stack, answering each question (Enter keeps a proposal)', 'albctl init'],

@@ -1,6 +1,6 @@
 // Command-line plumbing shared by every command: global options, question flags.
 // Light on purpose: `albctl --help` loads this and commander, nothing else.
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { namesFor } from '../inputs/names.js';
 import { stackName } from '../inputs/parse.js';
@@ -20,10 +20,34 @@ export interface Globals {
   verbose: boolean;
 }
 
+/** What shell completion offers as an option's value: a fixed set, file names, directory names, or nothing. */
+export type ValueHint = readonly string[] | 'file' | 'directory' | 'text';
+
+const hints = new WeakMap<Option, ValueHint>();
+
+/** The completion hint of an option, if one was set (see completeWith and addQuestionOptions). */
+export function valueHint(option: Option): ValueHint | undefined {
+  return hints.get(option);
+}
+
+/** Say what completion offers for the value of the option just added to `cmd`. */
+export function completeWith(cmd: Command, hint: ValueHint): Command {
+  const option = cmd.options.at(-1);
+  if (option) hints.set(option, hint);
+  return cmd;
+}
+
+/** A question's values for completion: its fixed set, else files or directories as its placeholder says. */
+function questionHint(q: Question): ValueHint {
+  if (q.choices) return q.choices;
+  if (q.arg?.includes('file')) return 'file';
+  return q.arg === '<dir>' ? 'directory' : 'text';
+}
+
 export function addGlobalOptions(program: Command): Command {
+  program.option('--stack <name>', 'names the deployment; prefix of every resource name (env ALBCTL_STACK)');
+  completeWith(program.option('--state <path>', 'the state file (default: .albctl/<stack>.json)'), 'file');
   return program
-    .option('--stack <name>', 'names the deployment; prefix of every resource name (env ALBCTL_STACK)')
-    .option('--state <path>', 'the state file (default: .albctl/<stack>.json)')
     .option('--region <region>', 'AWS region (default: from the AWS config)')
     .option('--profile <profile>', 'AWS profile (default: from the AWS config)')
     .option('--endpoint-url <url>', 'send every AWS call there (moto, LocalStack); AWS_ENDPOINT_URL works too')
@@ -80,6 +104,7 @@ export function addQuestionOptions(cmd: Command, questions: readonly Question[],
     const flag = flagOf(q, where);
     const short = where === 'command' && q.short ? `-${q.short}, ` : '';
     cmd.option(`${short}${flag}${q.arg ? ` ${q.arg}` : ''}`, helpLine(q, command));
+    completeWith(cmd, questionHint(q));
     if (q.negation) cmd.option(`--no-${flag.slice(2)}`, q.negation);
   }
   return cmd;

@@ -18,7 +18,7 @@ function importsOf(args: string[], trace: string): string[] {
 }
 
 describe('startup', () => {
-  it.each([[['--help']], [['target-group', '--help']], [['--version']]])('%j loads no AWS SDK, zod, ora or inquirer', async (args) => {
+  it.each([[['--help']], [['target-group', '--help']], [['--version']], [['completion', 'bash']]])('%j loads no AWS SDK, zod, ora or inquirer', async (args) => {
     const loaded = importsOf(args, path.join(await tempDir(), 'imports.txt'));
     expect(loaded.length).toBeGreaterThan(3);
     expect(loaded.filter((u) => /@aws-sdk|@smithy|\/zod\/|\/ora\/|@inquirer/.test(u))).toEqual([]);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/moto.js';
 import { helpExamples, helpFlags, helpOptions } from '../support/help.js';
 
-const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy'];
+const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy', 'completion'];
 
 function albctl(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/albctl', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, COLUMNS: '200' } });

@@ -31,7 +31,7 @@ export class Terminal {
   send(...keys: string[]): void {
     for (const k of keys) {
       if (/^(Enter|Up|Down|Left|Right|Space|BSpace|Tab|Escape|C-[a-z])$/.test(k)) this.tmux('send-keys', '-t', this.session, k);
-      else this.tmux('send-keys', '-t', this.session, '-l', k);
+      else this.tmux('send-keys', '-t', this.session, '-l', '--', k);
     }
   }
 
