@@ -1,5 +1,5 @@
 // Typed errors, thrown where the problem is known and rendered once in cli.ts.
-// Each carries the exit code of SPEC.md.
+// Each carries its exit code (README "Exit codes").
 
 export const ExitCode = {
   ok: 0,

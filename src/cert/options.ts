@@ -61,7 +61,7 @@ export function defaultCertDir(stack: string): string {
   return `.albctl/${stack}/cert`;
 }
 
-/** `<stack>-cert-<yyyymmddhhmm>` in UTC, as SPEC.md's names section says. */
+/** `<stack>-cert-<yyyymmddhhmm>` in UTC: the IAM certificate's name, as every resource name, derives from the stack. */
 export function defaultCertName(stack: string, now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp =

@@ -1,4 +1,4 @@
-// The one name builder: every resource name derives from the stack (SPEC.md "Names and tags").
+// The one name builder: every resource name derives from the stack (README "State and tags").
 export interface Names {
   targetGroup: string;
   loadBalancer: string;

@@ -9,7 +9,7 @@ import { opts, type Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
 import type { Step } from './types.js';
 
-/** AWS's public parameter for the newest AL2023 AMI with the default kernel (AWS-NOTES). */
+/** AWS's public parameter for the newest AL2023 AMI with the default kernel. */
 export const al2023Parameter = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
 /** Without SSM: AL2023 standard (not minimal, not ECS) x86_64 images, owner amazon. */
 export const al2023NamePattern = 'al2023-ami-2023.*-x86_64';

@@ -31,7 +31,7 @@ const asg = (ctx: Ctx) => ctx.aws.client(AutoScalingClient);
 
 /**
  * The ResourceLabel of ALBRequestCountPerTarget: the tails of the load balancer's and the target
- * group's ARNs, `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>` (AWS-NOTES).
+ * group's ARNs, `app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>`.
  */
 export function resourceLabel(loadBalancerArn: string, targetGroupArn: string): string {
   const lb = /:loadbalancer\/(app\/[^/]+\/[^/]+)$/.exec(loadBalancerArn);
@@ -130,7 +130,7 @@ async function put(ctx: Ctx, w: Wanted): Promise<Found<ScalingPolicyOut>> {
     }),
     opts(ctx),
   );
-  // moto answers PutScalingPolicy without the PolicyARN (AWS-NOTES): read it back instead.
+  // The answer may lack the PolicyARN (moto's does): read the policy back instead.
   return waitFor(
     async () => {
       const p = await describePolicy(ctx, group, name);

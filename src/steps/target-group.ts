@@ -43,7 +43,7 @@ interface HealthCheck {
   matcher: string;
 }
 
-/** Faster teardown and scale-in than the API's 300 s default (AWS-NOTES: lower it). */
+/** Faster teardown and scale-in than the API's 300 s default. */
 export const deregistrationDelaySeconds = 30;
 
 /** The port the instances serve on: the target group's once it exists (what the load balancer sends to), else --target-port. */
