@@ -12,8 +12,6 @@ import { requestBytes, type RequestTemplate } from './request.js';
 
 export interface ConnectionSettings {
   secure: boolean;
-  address: string;
-  family: number;
   port: number;
   servername: string | undefined;
   /** The certificate must be valid for this name: the URL's host, wherever --connect-to connects. */
@@ -37,6 +35,8 @@ export interface ConnectionHost {
   failed(conn: Connection, kind: ErrorKind, message: string, now: number): void;
   /** Bytes read from any socket, warmup included; the host decides what counts. */
   received(bytes: number): void;
+  /** A socket connected (and finished its TLS handshake) to `conn.address`. */
+  connected(conn: Connection): void;
 }
 
 const TLS_CODES = new Set([
@@ -83,6 +83,9 @@ export class Connection {
   /** Stickiness: the first target this user saw, and whether it saw another one since. */
   firstTarget: string | null = null;
   sawOtherTarget = false;
+  /** Where the next socket connects; the worker changes it when DNS answers differently. */
+  address: string;
+  family: number;
 
   private readonly settings: ConnectionSettings;
   private readonly host: ConnectionHost;
@@ -92,8 +95,10 @@ export class Connection {
   private request: Buffer;
   private session: Buffer | undefined;
 
-  constructor(id: number, settings: ConnectionSettings, host: ConnectionHost) {
+  constructor(id: number, address: { address: string; family: number }, settings: ConnectionSettings, host: ConnectionHost) {
     this.id = id;
+    this.address = address.address;
+    this.family = address.family;
     this.settings = settings;
     this.host = host;
     this.parser = new ResponseParser({ countHeader: settings.countHeader, cookies: settings.cookies });
@@ -167,7 +172,7 @@ export class Connection {
     if (s.secure) {
       this.handshaking = true;
       const options: tls.ConnectionOptions & { onread: typeof onread } = {
-        host: s.address,
+        host: this.address,
         port: s.port,
         servername: s.servername,
         ca: s.ca ?? undefined,
@@ -185,19 +190,20 @@ export class Connection {
         this.session = session;
       });
     } else {
-      socket = net.connect({ host: s.address, family: s.family, port: s.port, noDelay: true, onread });
+      socket = net.connect({ host: this.address, family: this.family, port: s.port, noDelay: true, onread });
     }
     this.socket = socket;
     socket.once(s.secure ? 'secureConnect' : 'connect', () => {
       if (this.socket !== socket) return;
       this.connected = true;
       this.handshaking = false;
+      this.host.connected(this);
       if (this.busy) socket.write(this.request);
     });
     socket.on('error', (err: Error & { code?: string }) => {
       if (this.socket !== socket) return;
       const kind = classifyError(err, this.handshaking);
-      if (this.busy) this.fail(kind, describe(err, kind, s), performance.now());
+      if (this.busy) this.fail(kind, describe(err, kind, this.address, s), performance.now());
       else this.drop();
     });
     socket.on('close', () => {
@@ -292,8 +298,13 @@ export class Connection {
   }
 }
 
-function describe(err: Error & { code?: string }, kind: ErrorKind, s: ConnectionSettings): string {
-  const where = `${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;
+/** `address:port`, IPv6 in brackets. */
+export function hostPort(address: string, port: number): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+function describe(err: Error & { code?: string }, kind: ErrorKind, address: string, s: ConnectionSettings): string {
+  const where = hostPort(address, s.port);
   const text = `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
   if (kind === 'tls' && !s.insecure) return `${where}: TLS: ${text}; trust the server's certificate with --ca <file>, or skip verification with --insecure`;
   return `${where}: ${text}`;

@@ -17,6 +17,12 @@ export const SECOND_HISTOGRAM_BITS = 8;
  */
 export const LATE_AFTER_MS = 2;
 
+/**
+ * A run in which no connection could be made (refused, unresolvable, TLS handshake failing) for
+ * this long stops: hammering a closed port for the whole duration tells nothing more.
+ */
+export const UNREACHABLE_AFTER_MS = 2000;
+
 export interface WorkerConfig {
   index: number;
   workers: number;
@@ -28,7 +34,7 @@ export interface WorkerConfig {
   /** Requests per second this worker sends (its share of --rate), or null. */
   rate: number | null;
   /** Addresses to connect to, spread over the connections. */
-  addresses: Array<{ address: string; family: number }>;
+  addresses: Address[];
   /** Contents of --ca. */
   ca: string | null;
 }
@@ -37,7 +43,14 @@ export type MainMessage =
   /** Start at this wall-clock time (ms since the epoch, fractional). */
   | { type: 'start'; at: number }
   /** Stop now (Ctrl-C): finish and report what was measured. */
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** The host name resolved anew: new connections go to these. */
+  | { type: 'addresses'; addresses: Address[] };
+
+export interface Address {
+  address: string;
+  family: number;
+}
 
 export interface Tick {
   type: 'tick';
@@ -60,7 +73,12 @@ export interface WorkerResult {
   latency: Histogram;
   /** Open model only: from when each request was actually sent. */
   latencyUncorrected: Histogram | null;
+  /** How long failed requests took to fail. */
+  failedLatency: Histogram;
+  /** Requests that ended in a response or an error. */
   requests: number;
+  /** Requests in flight when the run ended, within --timeout. */
+  unfinished: number;
   ok: number;
   bytes: number;
   /** Open model: requests sent more than LATE_AFTER_MS after their intended start. */
@@ -82,6 +100,10 @@ export interface WorkerResult {
   eventLoopLagP99: number;
   /** This thread's CPU time over the measurement, in ms, when Node can tell. */
   cpuMs: number | null;
+  /** `address:port` of every socket that connected. */
+  addresses: string[];
+  /** Set when no connection could be made in the first UNREACHABLE_AFTER_MS: the first error. */
+  unreachable: string | null;
 }
 
 export type WorkerMessage = { type: 'ready' } | Tick | WorkerResult | { type: 'fatal'; message: string };

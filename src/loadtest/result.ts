@@ -34,12 +34,22 @@ export interface LoadtestResult {
   startedAt: string;
   /** Stopped early (Ctrl-C). */
   interrupted: boolean;
-  requests: { total: number; ok: number; perSecond: number };
+  /** Stopped early by --abort-on-fail: the threshold that could no longer pass. */
+  aborted: string | null;
+  /** No connection could ever be made (refused, unresolvable, TLS failing): the first error. */
+  unreachable: string | null;
+  /**
+   * total: every request sent in the measured window (responses + errors + unfinished);
+   * unfinished: in flight when the run ended, within --timeout; perSecond: those that ended.
+   */
+  requests: { total: number; ok: number; unfinished: number; perSecond: number };
   bytes: { received: number; perSecond: number };
   /** µs; from the intended start in the open model. */
   latency: Histogram;
   /** µs; open model only: from when each request was actually sent. */
   latencyUncorrected: Histogram | null;
+  /** µs; how long the failed requests took to fail (not in `latency`). */
+  failedLatency: Histogram;
   /** Open model only: requests sent later than their intended start. */
   late: number | null;
   statusCodes: Record<string, number>;
@@ -60,6 +70,8 @@ export interface LoadtestResult {
     /** The client, not the server, was the bottleneck: the figures are a floor. */
     clientBound: boolean;
   };
+  /** `address:port` of every socket that connected. */
+  addresses: string[];
   timeline: TimelineEntry[];
 }
 

@@ -2,7 +2,7 @@
 // report each second (timeline, progress) and at the end (histograms, counts) into one result.
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +15,7 @@ import {
   RUN_HISTOGRAM_BITS,
   SECOND_HISTOGRAM_BITS,
   zeroErrors,
+  type Address,
   type ErrorKind,
   type Tick,
   type WorkerConfig,
@@ -28,19 +29,39 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** Called once a second (warmup included) with the run so far. */
   onProgress?: (snapshot: ProgressSnapshot) => void;
+  /** After each measured second: a reason to stop the run now (--abort-on-fail), or null. */
+  shouldAbort?: (soFar: SoFar) => string | null;
+  /** Resolves the host name (tests stand in for DNS); default: the system resolver, every address. */
+  lookup?: (hostname: string) => Promise<Address[]>;
+  /** How often a host name is resolved again during the run (an ALB's addresses change as it scales). */
+  resolveEveryMs?: number;
 }
+
+/** The measured run so far, for --abort-on-fail. */
+export interface SoFar {
+  /** Requests that ended in a response or an error. */
+  requests: number;
+  ok: number;
+  errors: number;
+  /** Seconds measured. */
+  elapsed: number;
+}
+
+/** ALB nodes come and go as it scales; their DNS records live 60 s. */
+export const RESOLVE_EVERY_MS = 30_000;
 
 /** A client whose busiest event loop was this busy could not have sent faster. */
 export const CLIENT_BOUND_UTILIZATION = 0.9;
 
-type Address = { address: string; family: number };
+const systemLookup = (hostname: string): Promise<Address[]> => lookup(hostname, { all: true });
 
 export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}): Promise<LoadtestResult> {
   const o = options;
   // --ca is read even for http://, where it is not needed: a typo in it is a usage error, not ignored.
   const pem = o.ca !== null ? await readCa(o.ca) : null;
   const ca = o.target.secure ? pem : null;
-  const addresses = await usableAddresses(o.connect.hostname, o.connect.port, Math.min(2000, o.timeout * 1000));
+  const resolve = hooks.lookup ?? systemLookup;
+  const addresses = await usableAddresses(resolve, o.connect.hostname, o.connect.port, Math.min(2000, o.timeout * 1000));
   const workers = Math.max(1, Math.min(o.workers, o.connections, o.requests ?? Infinity));
   const configs: WorkerConfig[] = Array.from({ length: workers }, (_, index) => ({
     index,
@@ -52,7 +73,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     addresses,
     ca,
   }));
-  return new Run(o, configs, hooks).result;
+  return new Run(o, configs, hooks, addresses).result;
 }
 
 /** The i-th of n near-equal integer shares of total. */
@@ -60,7 +81,8 @@ export function share(total: number, n: number, i: number): number {
   return Math.floor(total / n) + (i < total % n ? 1 : 0);
 }
 
-async function readCa(path: string): Promise<string> {
+/** Reads --ca: a UsageError naming the flag when it cannot be read or is not a PEM certificate. */
+export async function readCa(path: string): Promise<string> {
   try {
     const pem = await readFile(path, 'utf8');
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${path} is not a PEM certificate (no BEGIN CERTIFICATE line)`);
@@ -76,10 +98,10 @@ async function readCa(path: string): Promise<string> {
  * Every address of the host that accepts a connection; connections are spread over them, as
  * browsers and ALB's round-robin DNS would. All of them when none answers (errors will say why).
  */
-async function usableAddresses(hostname: string, port: number, probeMs: number): Promise<Address[]> {
+async function usableAddresses(resolve: (hostname: string) => Promise<Address[]>, hostname: string, port: number, probeMs: number): Promise<Address[]> {
   let all: Address[];
   try {
-    all = await lookup(hostname, { all: true });
+    all = await resolve(hostname);
   } catch (err) {
     throw new RuntimeError(`cannot resolve ${hostname} (${(err as { code?: string }).code ?? String(err)})`);
   }
@@ -148,6 +170,10 @@ class Run {
   private measuredRequests = 0;
   private measuredErrors = 0;
   private interrupted = false;
+  private aborted: string | null = null;
+  private measuredOk = 0;
+  private resolver: ReturnType<typeof setInterval> | null = null;
+  private addresses: Address[];
   private startAt = 0;
   private cpuStart: NodeJS.CpuUsage | null = null;
   private cpuEnd: NodeJS.CpuUsage | null = null;
@@ -157,10 +183,11 @@ class Run {
   private reject!: (e: Error) => void;
   private settled = false;
 
-  constructor(o: LoadtestOptions, configs: WorkerConfig[], hooks: RunHooks) {
+  constructor(o: LoadtestOptions, configs: WorkerConfig[], hooks: RunHooks, addresses: Address[]) {
     this.o = o;
     this.configs = configs;
     this.hooks = hooks;
+    this.addresses = addresses;
     this.result = new Promise<LoadtestResult>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -204,16 +231,38 @@ class Run {
       this.wallStart = performance.now();
     }, Math.max(0, measureIn)).unref();
     if (this.interrupted) this.stop();
+    else this.resolveAgainEvery(this.hooks.resolveEveryMs ?? RESOLVE_EVERY_MS);
   }
 
-  private stop(): void {
-    this.interrupted = true;
+  /** New connections go to the addresses the name has now (an IP literal never changes). */
+  private resolveAgainEvery(ms: number): void {
+    if (isIP(this.o.connect.hostname) !== 0) return;
+    const resolve = this.hooks.lookup ?? systemLookup;
+    const key = (list: Address[]): string => list.map((a) => a.address).sort().join(' ');
+    this.resolver = setInterval(() => {
+      resolve(this.o.connect.hostname).then(
+        (list) => {
+          if (this.settled || list.length === 0 || key(list) === key(this.addresses)) return;
+          this.addresses = list;
+          for (const w of this.threads) w.postMessage({ type: 'addresses', addresses: list });
+        },
+        () => undefined, // a failed lookup keeps the addresses we have
+      );
+    }, ms);
+    this.resolver.unref();
+  }
+
+  /** Ctrl-C (interrupted), or a reason to stop early (--abort-on-fail, unreachable). */
+  private stop(reason?: string): void {
+    if (reason === undefined) this.interrupted = true;
+    else this.aborted ??= reason;
     for (const w of this.threads) w.postMessage({ type: 'stop' });
   }
 
   private fail(err: Error): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.resolver !== null) clearInterval(this.resolver);
     for (const w of this.threads) void w.terminate();
     this.reject(err);
   }
@@ -268,10 +317,18 @@ class Run {
       this.timeline.push(entry);
       this.measuredRequests += acc.requests;
       this.measuredErrors += acc.errors;
+      this.measuredOk += acc.ok;
       this.nextSecond++;
       const phase = this.o.duration !== null && entry.t + 1 > this.o.duration ? 'draining' : 'running';
       this.progress(phase, entry.t + 1, entry.requests, entry.p99);
+      if (!all) this.checkAbort(entry.t + 1);
     }
+  }
+
+  private checkAbort(elapsed: number): void {
+    if (this.hooks.shouldAbort === undefined || this.aborted !== null || this.interrupted) return;
+    const reason = this.hooks.shouldAbort({ requests: this.measuredRequests, ok: this.measuredOk, errors: this.measuredErrors, elapsed });
+    if (reason !== null) this.stop(reason);
   }
 
   private progress(phase: ProgressSnapshot['phase'], elapsed: number, rate: number, p99: number): void {
@@ -297,6 +354,8 @@ class Run {
   private onDone(r: WorkerResult): void {
     this.done.push(r);
     if (this.done.length < this.configs.length) {
+      // One worker could not connect at all: the others cannot either, or will not for long.
+      if (r.unreachable !== null) this.stop(`unreachable: ${r.unreachable}`);
       this.flushSeconds(false);
       return;
     }
@@ -304,6 +363,7 @@ class Run {
     this.wallEnd = performance.now();
     this.flushSeconds(true);
     this.settled = true;
+    if (this.resolver !== null) clearInterval(this.resolver);
     for (const w of this.threads) void w.terminate();
     this.resolve(this.assemble());
   }
@@ -312,6 +372,11 @@ class Run {
     const o = this.o;
     const latency = createHistogram(RUN_HISTOGRAM_BITS);
     const uncorrected = o.mode === 'rate' ? createHistogram(RUN_HISTOGRAM_BITS) : null;
+    const failed = createHistogram(RUN_HISTOGRAM_BITS);
+    const addresses = new Set<string>();
+    let unfinished = 0;
+    let unreachable: string | null = null;
+    let everyWorkerUnreachable = true;
     const statusCodes: Record<string, number> = {};
     const errors = zeroErrors();
     const errorSamples: Partial<Record<ErrorKind, string>> = {};
@@ -329,6 +394,11 @@ class Run {
     for (const r of this.done.sort((a, b) => a.worker - b.worker)) {
       merge(latency, r.latency);
       if (uncorrected !== null && r.latencyUncorrected !== null) merge(uncorrected, r.latencyUncorrected);
+      merge(failed, r.failedLatency);
+      for (const a of r.addresses) addresses.add(a);
+      unfinished += r.unfinished;
+      unreachable ??= r.unreachable;
+      if (r.unreachable === null) everyWorkerUnreachable = false;
       for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
       for (const k of ERROR_KINDS) {
         errors[k] += r.errors[k];
@@ -362,10 +432,14 @@ class Run {
       warmup: o.warmup,
       startedAt: new Date(Number.isFinite(from) ? from : Date.now()).toISOString(),
       interrupted: this.interrupted,
-      requests: { total, ok, perSecond: perSecond(total) },
+      aborted: this.aborted !== null && !this.aborted.startsWith('unreachable: ') ? this.aborted : null,
+      unreachable: everyWorkerUnreachable || addresses.size === 0 ? unreachable : null,
+      // Every request sent in the measured window; the rate counts those that ended.
+      requests: { total: total + unfinished, ok, unfinished, perSecond: perSecond(total) },
       bytes: { received: bytes, perSecond: perSecond(bytes) },
       latency,
       latencyUncorrected: uncorrected,
+      failedLatency: failed,
       late: o.mode === 'rate' ? late : null,
       statusCodes: Object.fromEntries(Object.entries(statusCodes).sort((a, b) => Number(a[0]) - Number(b[0]))),
       errors,
@@ -381,6 +455,7 @@ class Run {
         eventLoopUtilization: Math.round(elu * 1000) / 1000,
         clientBound: elu >= CLIENT_BOUND_UTILIZATION,
       },
+      addresses: [...addresses].sort(),
       timeline: this.timeline,
     };
   }

@@ -34,9 +34,11 @@ describe.skipIf(which('haproxy') === null)('loadtest through HAProxy standing in
   it('spreads virtual users over both targets and keeps each on its own with the cookie', async () => {
     const r = await loadtest({ connections: 12, duration: 1.5, ca: cert.cert }, url);
     expectConsistent(r);
-    expect(r.statusCodes).toEqual({ 200: r.requests.total });
+    const ended = r.requests.total - r.requests.unfinished;
+    expect(r.requests.unfinished).toBeLessThanOrEqual(12);
+    expect(r.statusCodes).toEqual({ 200: ended });
     expect(Object.keys(r.targets).sort()).toEqual(['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb']);
-    expect(r.targets['i-0aaaaaaaaaaaaaaaa']! + r.targets['i-0bbbbbbbbbbbbbbbb']!).toBe(r.requests.total);
+    expect(r.targets['i-0aaaaaaaaaaaaaaaa']! + r.targets['i-0bbbbbbbbbbbbbbbb']!).toBe(ended);
     // Round robin hands out the first requests alternately; the cookie then pins each user.
     expect(r.stickiness).toEqual({ users: 12, pinned: 12 });
     for (const n of Object.values(r.targets)) expect(n).toBeGreaterThan(r.requests.total * 0.2);

@@ -12,6 +12,8 @@ import type { ResourceRecord } from '../../../src/state/schema.js';
 function result(over: Partial<LoadtestResult> = {}): LoadtestResult {
   const latency = createHistogram();
   for (const us of [150, 200, 250, 300, 1200, 15_000]) record(latency, us);
+  const failed = createHistogram();
+  record(failed, 40_000);
   return {
     url: 'https://alb.example.com/',
     method: 'GET',
@@ -23,10 +25,13 @@ function result(over: Partial<LoadtestResult> = {}): LoadtestResult {
     warmup: 0,
     startedAt: '2026-01-01T00:00:00.000Z',
     interrupted: false,
-    requests: { total: 7, ok: 5, perSecond: 3.5 },
+    aborted: null,
+    unreachable: null,
+    requests: { total: 7, ok: 5, unfinished: 0, perSecond: 3.5 },
     bytes: { received: 7000, perSecond: 3500 },
     latency,
     latencyUncorrected: null,
+    failedLatency: failed,
     late: null,
     statusCodes: { 200: 5, 503: 1 },
     errors: { ...zeroErrors(), reset: 1 },
@@ -35,6 +40,7 @@ function result(over: Partial<LoadtestResult> = {}): LoadtestResult {
     targets: { 'i-0a': 4, 'i-0b': 1 },
     cookies: true,
     stickiness: { users: 2, pinned: 1 },
+    addresses: ['10.0.1.7:443'],
     client: { cpuPercent: 12.5, cores: 2, eventLoopLagP99: 0.4, eventLoopUtilization: 0.1, clientBound: false },
     timeline: [
       { t: 0, requests: 4, ok: 3, errors: 1, bytes: 4000, p50: 0.2, p90: 1.2, p99: 1.2, max: 1.2, targets: { 'i-0a': 3 } },
@@ -45,13 +51,17 @@ function result(over: Partial<LoadtestResult> = {}): LoadtestResult {
 }
 
 describe('toJson', () => {
-  it("has exactly SPEC.md's keys, in its order, times in ms", () => {
+  it("has the contract's keys in its order, then the additions, times in ms", () => {
     const doc = toJson(result());
     expect(Object.keys(doc)).toEqual([
-      'url', 'mode', 'connections', 'rate', 'duration', 'requests', 'bytes', 'latency',
-      'statusCodes', 'errors', 'targets', 'stickiness', 'client', 'timeline',
+      'url', 'mode', 'connections', 'rate', 'duration', 'requests', 'bytes', 'latency', 'latencyWithErrors',
+      'statusCodes', 'errors', 'targets', 'stickiness', 'client', 'timeline', 'addresses', 'interrupted', 'aborted', 'unreachable',
     ]);
+    expect(doc.requests).toEqual({ total: 7, ok: 5, perSecond: 3.5, unfinished: 0 });
     expect(doc.latency).toEqual({ min: 0.15, mean: 2.85, p50: 0.25, p90: 15, p99: 15, p999: 15, max: 15 });
+    // The failed request (40 ms to fail) is only in latencyWithErrors.
+    expect(doc.latencyWithErrors).toMatchObject({ min: 0.15, max: 40, p50: 0.3 });
+    expect(doc.addresses).toEqual(['10.0.1.7:443']);
     expect(doc.errors).toEqual({ timeout: 0, reset: 1, refused: 0, tls: 0, parse: 0, other: 0 });
     expect(doc.client).toEqual({ cpuPercent: 12.5, eventLoopLagP99: 0.4, clientBound: false });
     expect(doc.timeline[0]).toMatchObject({ t: 0, requests: 4, p50: 0.2, p99: 1.2, errors: 1 });
@@ -59,7 +69,7 @@ describe('toJson', () => {
   });
 
   it('adds the uncorrected latency and late requests in the open model', () => {
-    const doc = toJson(result({ mode: 'rate', rate: 100, latencyUncorrected: createHistogram(), late: 3 }));
+    const doc = toJson(result({ mode: 'rate', rate: 100, latencyUncorrected: createHistogram(), late: 3, failedLatency: createHistogram() }));
     expect(Object.keys(doc).slice(7, 10)).toEqual(['latency', 'latencyUncorrected', 'late']);
     expect(doc.latencyUncorrected!.p99).toBe(0);
   });
