@@ -6,6 +6,7 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   stateConflict: 3,
+  thresholds: 4,
   interrupted: 130,
 } as const;
 
@@ -25,6 +26,11 @@ export class UsageError extends AlbctlError {
 /** Lock held, state from another account/region, unreadable state file. Exit 3. */
 export class StateConflictError extends AlbctlError {
   override readonly exitCode = ExitCode.stateConflict;
+}
+
+/** `loadtest --assert`: a threshold was not met (the results were printed). Exit 4. */
+export class ThresholdError extends AlbctlError {
+  override readonly exitCode = ExitCode.thresholds;
 }
 
 /** Ctrl-C or SIGTERM: state is consistent, a re-run resumes. Exit 130. */

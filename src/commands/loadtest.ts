@@ -29,11 +29,15 @@ export function register(program: Command): void {
       '--connect-to <HOST:PORT:ADDR:PORT2>',
       "as curl's: connect to ADDR:PORT2 when the URL's host and port are HOST:PORT (empty matches any); Host header, SNI and certificate stay the URL's; repeatable",
       collect,
-    );
+    )
+    .option('--assert <expr>', 'a threshold checked at the end, exit 4 when not met: "p99 < 300ms", "errors < 1%", "rps >= 500", "status.5xx == 0", "stickiness >= 95%", "targets >= 2"; with --compare "p99 < +10%"; repeatable', collect)
+    .option('--compare <run.json>', "show each figure beside a previous run's --json document, with the change; relative thresholds use it")
+    .option('--abort-on-fail', 'stop as soon as an errors or non2xx threshold can no longer pass');
   addExamples(cmd, [
     ["the stack's load balancer (HTTPS, trusting its certificate), 10 s", 'albctl loadtest'],
     ['100 connections for a minute, and an HTML report', 'albctl loadtest -c 100 -d 1m --report run.html'],
     ['2,000 requests per second (open model) against a URL', 'albctl loadtest http://127.0.0.1:8080/ -r 2000 -d 30s'],
+    ['in CI: exit 4 unless p99 and errors stay under their thresholds', "albctl loadtest -d 30s --assert 'p99 < 300ms' --assert 'errors < 1%'"],
   ]);
   cmd.action(async (url: string | undefined, _opts, self: Command) => run(self, url));
 }
@@ -55,7 +59,7 @@ export function stackTarget(resource: (id: string) => ResourceRecord | undefined
 }
 
 async function run(cmd: Command, given: string | undefined): Promise<void> {
-  const [{ globalsOf }, lt, { UsageError, RuntimeError, ExitCode }, { createUi }, { access, writeFile }, { dirname, resolve }, { constants }] =
+  const [{ globalsOf }, lt, { UsageError, RuntimeError, ThresholdError, InterruptedError, ExitCode }, { createUi }, { access }, { dirname, resolve }, { constants }] =
     await Promise.all([
       import('./options.js'),
       import('../loadtest/index.js'),
@@ -78,6 +82,7 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
     url = target.url;
     if (target.ca !== null && raw.ca === undefined && raw.insecure !== true) raw.ca = target.ca;
   }
+  // Every usage error (flags, --assert, --ca, --compare, --report's folder) before the banner.
   const options = lt.parseLoadtestOptions(raw, url);
   if (options.report !== null) {
     const dir = dirname(resolve(options.report));
@@ -85,15 +90,12 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
       throw new UsageError(`--report ${options.report}: cannot write into ${dir}`);
     });
   }
+  const prepared = await lt.prepareLoadtest(options);
 
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
-  const bound = [options.duration !== null ? `${options.duration}s` : '', options.requests !== null ? `${options.requests} requests` : '']
-    .filter(Boolean)
-    .join(' or ');
-  const via = options.connect.rule !== null ? ` via ${options.connect.hostname}:${options.connect.port}` : '';
-  const model = `${options.rate !== null ? `${options.rate} req/s over up to ${options.connections} connections` : `${options.connections} connections`}${via}`;
+  const banner = `load test ${options.target.href}: ${describeRun(options)}`;
   if (globals.dryRun) {
-    ui.info(`would send ${options.method} ${options.target.href}: ${model}, ${bound}${options.warmup > 0 ? ` after ${options.warmup}s warmup` : ''}`);
+    ui.info(`would run the ${banner}${options.warmup > 0 ? ` after ${options.warmup}s warmup` : ''}`);
     ui.close();
     return;
   }
@@ -107,47 +109,84 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const task = ui.mode === 'tty' ? ui.task(`load test ${options.target.href}: ${model}, ${bound}`) : null;
-  if (task === null) ui.info(`load test ${options.target.href}: ${model}, ${bound}`);
-  let result;
+  ui.info(banner);
+  const status = await liveStatus(ui.mode === 'tty');
+  let outcome;
   try {
-    result = await lt.runLoadtest(options, {
+    outcome = await lt.runPrepared(prepared, {
       signal: abort.signal,
       onProgress: (p) => {
         const line = lt.progressLine(p);
-        if (task !== null) task.update(line);
+        if (status !== null) status.text = line;
         // Plain output: a line every 5 seconds is enough for a log.
         else if (p.phase !== 'running' || Math.round(p.elapsed) % 5 === 0) ui.info(line);
       },
     });
-    task?.succeed(`load test ${options.target.href}: done`);
-  } catch (err) {
-    task?.fail();
-    throw err;
   } finally {
+    status?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     ui.close();
   }
 
+  const { result, doc, comparison } = outcome;
   if (options.report !== null) {
     try {
-      await writeFile(options.report, lt.renderHtml(result));
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(options.report, lt.renderHtml(result, { assertions: doc.assertions, comparison, baseline: options.compare }));
     } catch (err) {
       throw new RuntimeError(`--report ${options.report}: cannot write (${(err as { code?: string }).code ?? String(err)})`, { cause: err });
     }
   }
-  const r = result;
-  ui.result(lt.toJson(r), () => {
-    const s = ui.style;
-    const lines = lt.renderText(r).split('\n');
-    lines.forEach((line, i) => {
-      if (i === 0) ui.info(s.bold(line));
-      else if (/^errors\s+(?!none)/.test(line)) ui.info(s.red(line));
-      else if (/bottleneck/.test(line)) ui.info(s.yellow(line));
-      else ui.info(line);
-    });
-    if (options.report !== null) ui.info(`report      ${options.report}`);
-  });
-  if (r.interrupted) process.exitCode = ExitCode.interrupted;
+  const text = lt.renderText(result, { assertions: doc.assertions, comparison, baseline: options.compare });
+  if (globals.json) {
+    // The document on stdout; the summary for a person on stderr.
+    process.stderr.write(`${colour(text, ui.style)}\n${options.report !== null ? `report      ${options.report}\n` : ''}`);
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    // The summary is the command's result: stdout, as wrk does (progress stayed on stderr).
+    process.stdout.write(`${process.stdout.isTTY ? colour(text, ui.style) : text}\n${options.report !== null ? `report      ${options.report}\n` : ''}`);
+  }
+  if (outcome.message === null) return;
+  if (outcome.exitCode === ExitCode.interrupted) throw new InterruptedError(outcome.message);
+  if (outcome.exitCode === ExitCode.thresholds) throw new ThresholdError(outcome.message);
+  throw new RuntimeError(outcome.message);
+}
+
+function describeRun(o: import('../loadtest/index.js').LoadtestOptions): string {
+  const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : `${one}s`}`;
+  const bound = [o.duration !== null ? `${o.duration}s` : '', o.requests !== null ? plural(o.requests, 'request') : ''].filter(Boolean).join(' or ');
+  const via = o.connect.rule !== null ? ` via ${o.connect.hostname}:${o.connect.port}` : '';
+  const model = o.rate !== null ? `${o.rate} req/s over up to ${plural(o.connections, 'connection')}` : plural(o.connections, 'connection');
+  return `${model}${via}, ${bound}`;
+}
+
+/** On a terminal, the progress line rewritten in place on stderr (it labels its own times). */
+async function liveStatus(tty: boolean): Promise<{ text: string; stop(): void } | null> {
+  if (!tty) return null;
+  const ora = (await import('ora')).default;
+  const spinner = ora({ stream: process.stderr, discardStdin: false, text: 'connecting' }).start();
+  return {
+    set text(t: string) {
+      spinner.text = t;
+    },
+    get text() {
+      return spinner.text;
+    },
+    stop: () => spinner.stop(),
+  };
+}
+
+/** Colours the summary: the headline bold, errors and failed thresholds red, warnings yellow. */
+function colour(text: string, s: import('../ui/types.js').Style): string {
+  return text
+    .split('\n')
+    .map((line, i) => {
+      if (i === 0) return s.bold(line);
+      if (/^errors\s+(?!none)/.test(line) || /^\s+FAIL\s/.test(line)) return s.red(line);
+      if (/^\s+pass\s/.test(line)) return s.green(line);
+      if (/bottleneck|unfinished/.test(line)) return s.yellow(line);
+      return line;
+    })
+    .join('\n');
 }

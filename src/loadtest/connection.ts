@@ -303,9 +303,19 @@ export function hostPort(address: string, port: number): string {
   return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
-function describe(err: Error & { code?: string }, kind: ErrorKind, address: string, s: ConnectionSettings): string {
+function describe(err: Error & { code?: string; reason?: string }, kind: ErrorKind, address: string, s: ConnectionSettings): string {
   const where = hostPort(address, s.port);
-  const text = `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
+  if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER') return `${where}: TLS: the server answered plain HTTP on a TLS port (try http://)`;
+  const text = `${tlsMessage(err)}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
   if (kind === 'tls' && !s.insecure) return `${where}: TLS: ${text}; trust the server's certificate with --ca <file>, or skip verification with --insecure`;
   return `${where}: ${text}`;
+}
+
+/**
+ * OpenSSL's messages carry its internals ("40FD…:error:0A00010B:SSL routines:…:77:"): keep its
+ * reason. Node adds advice about its own flags (--use-system-ca) that albctl users cannot act on.
+ */
+export function tlsMessage(err: Error & { reason?: string; library?: string }): string {
+  const base = err.library !== undefined && typeof err.reason === 'string' && err.reason !== '' ? err.reason : err.message;
+  return base.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca/, '').replace(/;?\s*try running Node\.js with [^;]*$/, '').trim();
 }

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
+import { parseAssertions, requireBaseline, type Assertion } from './assert.js';
 
 export type LoadtestMode = 'concurrency' | 'rate';
 
@@ -76,6 +77,12 @@ export interface LoadtestOptions {
   countHeader: string;
   /** Path of the HTML report to write, or null. */
   report: string | null;
+  /** --assert thresholds, checked at the end. */
+  assertions: Assertion[];
+  /** --compare: a previous run's --json document, read before the run. */
+  compare: string | null;
+  /** --abort-on-fail: stop as soon as an error threshold can no longer pass. */
+  abortOnFail: boolean;
 }
 
 export const defaults = {
@@ -264,6 +271,18 @@ export function parseLoadtestOptions(
     if (report === '') bad('--report', 'the path of an HTML file to write', raw.report);
   }
 
+  const assertions = parseAssertions(raw.assert);
+  let compare: string | null = null;
+  if (present(raw.compare)) {
+    compare = String(raw.compare).trim();
+    if (compare === '') bad('--compare', 'the path of a previous run\'s --json document', raw.compare);
+  }
+  requireBaseline(assertions, compare !== null);
+  const abortOnFail = raw.abortOnFail === true || raw.abortOnFail === 'true';
+  if (abortOnFail && !assertions.some((a) => a.metric === 'errors' || a.metric === 'non2xx')) {
+    throw new UsageError('--abort-on-fail needs an error threshold to watch, like --assert "errors < 1%" or --assert "non2xx < 5%"');
+  }
+
   return {
     target,
     connectTo,
@@ -284,6 +303,9 @@ export function parseLoadtestOptions(
     cookies,
     countHeader,
     report,
+    assertions,
+    compare,
+    abortOnFail,
   };
 }
 

@@ -25,6 +25,11 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** "1 request", "2 requests", "1,000 requests". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${Math.round(n) === 1 ? one : many}`;
+}
+
 /** ms → "830 µs", "1.23 ms", "12.3 ms", "1.20 s". */
 export function formatMs(value: number): string {
   if (value < 1) return `${Math.round(value * 1000)} µs`;
@@ -40,13 +45,10 @@ function clock(seconds: number): string {
 
 export function progressLine(p: ProgressSnapshot): string {
   if (p.phase === 'warmup') return `warming up: ${clock(-p.elapsed)} left`;
-  const parts = [
-    `${formatCount(p.requests)}${p.requestsPlanned !== null ? `/${formatCount(p.requestsPlanned)}` : ''} requests`,
-    `${formatCount(p.rate)} req/s`,
-    `p99 ${formatMs(p.p99)}`,
-    `${formatCount(p.errors)} ${p.errors === 1 ? 'error' : 'errors'}`,
-  ];
+  const count = p.requestsPlanned !== null ? `${formatCount(p.requests)}/${plural(p.requestsPlanned, 'request')}` : plural(p.requests, 'request');
+  const parts = [count, `${formatCount(p.rate)} req/s`, `p99 ${formatMs(p.p99)}`, plural(p.errors, 'error')];
+  parts.push(`elapsed ${clock(p.elapsed)}`);
   if (p.phase === 'draining') parts.push('waiting for the last responses');
-  else if (p.remaining !== null) parts.push(`${clock(p.remaining)} left`);
+  else if (p.remaining !== null) parts.push(`left ${clock(p.remaining)}`);
   return parts.join(' · ');
 }

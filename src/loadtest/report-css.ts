@@ -41,13 +41,10 @@ h1 { font-size: 26px; line-height: 1.25; margin: 4px 0 6px; word-break: break-al
 .card header h2 { font-size: 17px; margin: 0; font-weight: 650; }
 .card header p { margin: 2px 0 10px; color: var(--muted); font-size: 13.5px; }
 .card h3 { font-size: 14px; margin: 18px 0 4px; color: var(--muted); font-weight: 600; }
-.two { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-.two .card { margin: 0; }
-@media (max-width: 860px) { .two { grid-template-columns: 1fr; } }
-.two + .card { margin-top: 16px; }
 svg.chart { width: 100%; height: auto; display: block; overflow: visible; }
-svg.chart text { fill: var(--muted); font-size: 11.5px; font-family: inherit; }
-svg.chart .axis-label { font-size: 11px; font-style: italic; }
+/* Every chart has the same 1000-unit-wide viewBox at the card's width: one size for all labels. */
+svg.chart text { fill: var(--muted); font-size: 13px; font-family: inherit; }
+svg.chart .axis-label { font-style: italic; }
 svg.chart .grid { stroke: var(--faint); stroke-width: 1; }
 svg.chart .axis, svg.chart .tickmark { stroke: var(--muted); stroke-width: 1; opacity: .6; }
 svg.chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
@@ -59,7 +56,10 @@ svg.chart .track { fill: var(--track); }
 svg.chart .bar-label { fill: var(--ink); font-size: 13px; }
 svg.chart .bar-note { fill: var(--muted); font-size: 12.5px; font-variant-numeric: tabular-nums; }
 svg.chart .marker line { stroke: var(--ink); stroke-width: 1; stroke-dasharray: 3 3; opacity: .55; }
-svg.chart .marker text { fill: var(--ink); font-size: 11px; font-weight: 600; }
+svg.chart .marker text { fill: var(--ink); font-weight: 600; }
+svg.chart .target-rate line { stroke: var(--ink); stroke-width: 1.5; stroke-dasharray: 6 4; opacity: .7; }
+svg.chart .target-rate text { fill: var(--ink); font-weight: 600; }
+.swatch.target { background: repeating-linear-gradient(90deg, var(--ink) 0 4px, transparent 4px 7px); height: 2px; }
 .s0 { stroke: var(--s0); fill: var(--s0); } .line.s0 { fill: none; }
 .s1 { stroke: var(--s1); fill: var(--s1); } .line.s1 { fill: none; }
 .s2 { stroke: var(--s2); fill: var(--s2); } .line.s2 { fill: none; }
@@ -84,7 +84,24 @@ rect.bar { stroke: none; }
 .facts dl { display: grid; grid-template-columns: 1fr; gap: 6px; margin: 6px 0 0; }
 .facts dl div { display: grid; grid-template-columns: 120px 1fr; gap: 12px; }
 .facts dt { color: var(--muted); font-size: 13px; }
-.facts dd { margin: 0; font-size: 14px; word-break: break-all; }
+.facts dd { margin: 0; font-size: 14px; overflow-wrap: anywhere; }
+table { width: 100%; border-collapse: collapse; font-size: 14px; }
+th { text-align: left; color: var(--muted); font-weight: 600; font-size: 12.5px; padding: 4px 8px; border-bottom: 1px solid var(--faint); }
+td { padding: 6px 8px; border-bottom: 1px solid var(--faint); overflow-wrap: anywhere; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.thresholds.good { border-color: color-mix(in srgb, var(--ok) 45%, var(--faint)); }
+.thresholds.bad { border-color: color-mix(in srgb, var(--bad) 55%, var(--faint)); }
+.thresholds .mark { font-weight: 700; width: 4em; }
+.thresholds tr.pass .mark { color: var(--ok); }
+.thresholds tr.fail .mark, .thresholds tr.fail .num { color: var(--bad); }
+.compare tr.worse .change { color: var(--bad); font-weight: 600; }
+.compare tr.better .change { color: var(--ok); font-weight: 600; }
+@media (max-width: 560px) {
+  main { padding: 20px 12px 32px; }
+  .card { padding: 14px 12px 10px; }
+  .facts dl div { grid-template-columns: 1fr; gap: 0; }
+  .kpi-value { font-size: 24px; }
+}
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 24px; }
 @media print { body { background: #fff; } .card, .kpi { box-shadow: none; } }
 `;

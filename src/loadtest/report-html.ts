@@ -1,11 +1,14 @@
 // `--report out.html`: one self-contained page (inline CSS and SVG, no script, nothing fetched)
-// that a person can read: the verdict first, then latency over time, throughput, the latency
-// distribution, requests per target and status codes.
+// that a person can read: the verdict and the thresholds first, the comparison with a baseline,
+// then latency over time, throughput, the latency distribution, requests per target and status
+// codes.
+import { formatActual } from './assert.js';
+import { formatChange, verdict, type CompareRow } from './compare.js';
 import { buckets, percentile, type Histogram } from './histogram.js';
-import { formatCount, formatMs } from './progress.js';
+import { formatCount, formatMs, plural } from './progress.js';
 import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
-import { summarize, totalErrors, type LoadtestResult } from './result.js';
-import { formatBytes } from './report-text.js';
+import { summarize, totalErrors, withErrors, type LoadtestResult } from './result.js';
+import { formatBytes, type ReportExtras } from './report-text.js';
 import { axes, esc, frame, hbars, legend, linearScale, lines, logScale, svgOpen, type HBar, type Series } from './svg-charts.js';
 import { REPORT_CSS } from './report-css.js';
 
@@ -47,10 +50,10 @@ function latencyOverTime(r: LoadtestResult): string {
 
 function throughputOverTime(r: LoadtestResult): string {
   if (r.timeline.length === 0) return empty('No seconds measured.');
-  const f = frame(720, 220);
+  const f = frame(220);
   const maxT = Math.max(1, ...r.timeline.map((e) => e.t + 1));
   const x = linearScale([0, maxT], [f.left, f.right], secTick);
-  const peak = Math.max(1, ...r.timeline.map((e) => perSecond(r, e.t, e.requests)));
+  const peak = Math.max(1, r.rate ?? 0, ...r.timeline.map((e) => perSecond(r, e.t, e.requests)));
   const y = linearScale([0, peak], [f.bottom, f.top], countTick);
   const band = (f.right - f.left) / maxT;
   const w = Math.max(1, band * 0.78);
@@ -63,7 +66,7 @@ function throughputOverTime(r: LoadtestResult): string {
       { n: e.errors, cls: 'err', what: 'errors' },
     ];
     let base = 0;
-    const tip = `${e.t}–${e.t + 1}s: ${formatCount(perSecond(r, e.t, e.requests))} req/s, ${formatCount(e.errors)} errors`;
+    const tip = `${e.t}–${e.t + 1}s: ${formatCount(perSecond(r, e.t, e.requests))} req/s, ${plural(e.errors, 'error')}`;
     bars.push(`<g class="col"><title>${esc(tip)}</title>`);
     for (const p of parts) {
       if (p.n <= 0) continue;
@@ -74,18 +77,27 @@ function throughputOverTime(r: LoadtestResult): string {
     }
     bars.push('</g>');
   }
-  const key = legend([
+  const keys = [
     { name: '2xx', cls: 'ok' },
     { name: 'other status', cls: 'warn' },
     { name: 'errors', cls: 'err' },
-  ]);
-  return `${key}${svgOpen(f, 'Requests per second', 'throughput-time')}${axes(f, x, y, 'time', 'requests/s')}${bars.join('')}</svg>`;
+  ];
+  // The open model's target rate: bars below it are requests the server did not keep up with.
+  let target = '';
+  if (r.mode === 'rate' && r.rate !== null) {
+    const py = y(r.rate).toFixed(1);
+    target = `<g class="target-rate"><title>target rate ${formatCount(r.rate)} req/s</title><line x1="${f.left}" x2="${f.right}" y1="${py}" y2="${py}"/><text x="${f.right}" y="${py}" dy="-5" text-anchor="end">target ${esc(formatCount(r.rate))}/s</text></g>`;
+    keys.push({ name: `target rate (${formatCount(r.rate)}/s)`, cls: 'target' });
+  }
+  return `${legend(keys)}${svgOpen(f, 'Requests per second', 'throughput-time')}${axes(f, x, y, 'time', 'requests/s')}${bars.join('')}${target}</svg>`;
 }
 
 function latencyHistogram(r: LoadtestResult): string {
   const h = r.latency;
   if (h.total === 0) return empty('No latencies recorded.');
-  const f = frame(520, 300);
+  // Headroom above the bars for the percentile labels, one line each: they never cover a bar.
+  const marks = [['p50', 50], ['p99', 99], ['p99.9', 99.9]] as const;
+  const f = frame(300, marks.length * 16);
   // Ten bins per decade, in ms.
   const perDecade = 10;
   const lo = Math.max(1, h.min) / 1000;
@@ -109,22 +121,23 @@ function latencyHistogram(r: LoadtestResult): string {
     const tip = `${formatMs(10 ** (bin / perDecade))} – ${formatMs(10 ** ((bin + 1) / perDecade))}: ${formatCount(n)} requests (${share.toFixed(share < 1 ? 2 : 1)}%)`;
     bars.push(`<rect class="bar s0" x="${(xa + 0.5).toFixed(1)}" y="${y(share).toFixed(1)}" width="${Math.max(1, xb - xa - 1).toFixed(1)}" height="${Math.max(0.5, f.bottom - y(share)).toFixed(1)}"><title>${esc(tip)}</title></rect>`);
   }
-  const marks = ([['p50', 50], ['p99', 99], ['p99.9', 99.9]] as const).map(([name, p], i) => {
+  const markers = marks.map(([name, p], i) => {
     const v = percentile(h, p) / 1000;
     const px = x(v).toFixed(1);
     // Labels near the right edge go on the left of their line.
     const right = x(v) > f.left + (f.right - f.left) * 0.6;
-    const label = `<text x="${px}" y="${f.top + 2 + i * 13}" dx="${right ? -4 : 4}" text-anchor="${right ? 'end' : 'start'}">${name} ${esc(formatMs(v))}</text>`;
-    return `<g class="marker"><line x1="${px}" x2="${px}" y1="${f.top}" y2="${f.bottom}"/>${label}</g>`;
+    const ly = f.top - (marks.length - i) * 16 + 12;
+    const label = `<text x="${px}" y="${ly}" dx="${right ? -4 : 4}" text-anchor="${right ? 'end' : 'start'}">${name} ${esc(formatMs(v))}</text>`;
+    return `<g class="marker"><line x1="${px}" x2="${px}" y1="${ly - 10}" y2="${f.bottom}"/>${label}</g>`;
   });
-  return `${svgOpen(f, 'Latency histogram', 'histogram')}${axes(f, x, y, 'latency (log)', 'share of requests')}${bars.join('')}${marks.join('')}</svg>`;
+  return `${svgOpen(f, 'Latency histogram', 'histogram')}${axes(f, x, y, 'latency (log)', 'share of requests')}${bars.join('')}${markers.join('')}</svg>`;
 }
 
 /** Latency by percentile on a "nines" axis: where the tail starts, and what correction adds. */
 function percentileSpectrum(r: LoadtestResult): string {
   const h = r.latency;
   if (h.total === 0) return empty('No latencies recorded.');
-  const f = frame(520, 300);
+  const f = frame(300);
   const maxNines = Math.max(1, Math.min(5, Math.floor(Math.log10(h.total))));
   const points = (hist: Histogram): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
@@ -147,14 +160,11 @@ function percentileSpectrum(r: LoadtestResult): string {
 
 function targetsSection(r: LoadtestResult): string {
   const entries = Object.entries(r.targets);
-  if (entries.length === 0) {
-    return empty(`No response carried a ${r.countHeader} header, so requests cannot be attributed to targets.`);
-  }
   const total = entries.reduce((a, [, n]) => a + n, 0);
   const rows: HBar[] = entries.map(([name, n], i) => ({ label: name, value: n, cls: `s${i % 6}`, note: `${formatCount(n)} · ${((100 * n) / total).toFixed(1)}%` }));
   let over = '';
   if (r.timeline.length > 1) {
-    const f = frame(720, 200);
+    const f = frame(200);
     const maxT = Math.max(1, ...r.timeline.map((e) => e.t + 1));
     const x = linearScale([0, maxT], [f.left, f.right], secTick);
     const series: Series[] = entries.map(([name], i) => ({
@@ -170,7 +180,7 @@ function targetsSection(r: LoadtestResult): string {
   const verdict =
     users === 0
       ? ''
-      : `<p class="verdict ${pinned === users ? 'good' : pinned === 0 ? 'neutral' : 'mixed'}"><strong>${pinned} of ${users}</strong> virtual users saw a single target (${r.cookies ? 'cookies on' : 'cookies off'}).</p>`;
+      : `<p class="verdict ${pinned === users ? 'good' : pinned === 0 ? 'neutral' : 'mixed'}"><strong>${pinned} of ${esc(plural(users, 'virtual user'))}</strong> saw a single target (${r.cookies ? 'cookies on' : 'cookies off'}).</p>`;
   return verdict + hbars(rows, 'Requests per target') + over;
 }
 
@@ -186,6 +196,8 @@ function statusSection(r: LoadtestResult): string {
     const n = r.errors[k];
     if (n > 0) rows.push({ label: `${k} error`, value: n, cls: 'err', note: `${formatCount(n)} · ${((100 * n) / total).toFixed(1)}%` });
   }
+  const u = r.requests.unfinished;
+  if (u > 0) rows.push({ label: 'unfinished', value: u, cls: 'warn', note: `${formatCount(u)} · ${((100 * u) / total).toFixed(1)}%` });
   if (rows.length === 0) return empty('No responses and no errors.');
   const samples = ERROR_KINDS.filter((k) => r.errors[k] > 0 && r.errorSamples[k] !== undefined)
     .map((k) => `<li><b>${esc(k)}</b> ${esc(r.errorSamples[k]!)}</li>`)
@@ -197,43 +209,90 @@ function kpi(label: string, value: string, sub: string, cls = ''): string {
   return `<div class="kpi ${cls}"><div class="kpi-label">${esc(label)}</div><div class="kpi-value">${esc(value)}</div><div class="kpi-sub">${esc(sub)}</div></div>`;
 }
 
-export function renderHtml(r: LoadtestResult): string {
+/** Pass/fail of each --assert threshold, shown right under the headline figures. */
+function thresholdsSection(assertions: ReportExtras['assertions']): string {
+  if (!assertions || assertions.length === 0) return '';
+  const passed = assertions.filter((a) => a.ok).length;
+  const rows = assertions
+    .map((a) => `<tr class="${a.ok ? 'pass' : 'fail'}"><td class="mark">${a.ok ? 'pass' : 'FAIL'}</td><td><code>${esc(a.expr)}</code></td><td class="num">${esc(formatActual(a))}</td></tr>`)
+    .join('');
+  const cls = passed === assertions.length ? 'good' : 'bad';
+  return `<section class="card thresholds ${cls}" id="thresholds"><header><h2>Thresholds: ${passed} of ${assertions.length} met</h2><p>Checked at the end of the run (<code>--assert</code>); a threshold not met makes the command exit 4.</p></header><table><thead><tr><th></th><th>threshold</th><th class="num">actual</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+function figure(v: number | null, unit: CompareRow['unit']): string {
+  if (v === null) return '—';
+  if (unit === 'ms') return formatMs(v);
+  if (unit === '%') return `${v}%`;
+  if (unit === 'req/s') return `${formatCount(v)}/s`;
+  return formatCount(v);
+}
+
+/** Each headline figure beside the baseline's, with the change coloured by whether it is good news. */
+function compareSection(rows: CompareRow[] | null | undefined, baseline: string | null | undefined): string {
+  if (!rows) return '';
+  const body = rows
+    .map((row) => `<tr class="${verdict(row)}"><td>${esc(row.label)}</td><td class="num">${esc(figure(row.current, row.unit))}</td><td class="num">${esc(figure(row.baseline, row.unit))}</td><td class="num change">${esc(formatChange(row.change))}</td></tr>`)
+    .join('');
+  return section('Compared with the baseline', `This run beside <code>${esc(baseline ?? 'the baseline')}</code> (<code>--compare</code>). Changes under 5% are left uncoloured.`, `<table class="compare"><thead><tr><th></th><th class="num">this run</th><th class="num">baseline</th><th class="num">change</th></tr></thead><tbody>${body}</tbody></table>`, 'compare');
+}
+
+/** A KPI's change from the baseline, as its second line. */
+function against(rows: CompareRow[] | null | undefined, label: string): string | null {
+  const row = rows?.find((x) => x.label === label);
+  return row === undefined ? null : `baseline ${figure(row.baseline, row.unit)} · ${formatChange(row.change)}`;
+}
+
+export function renderHtml(r: LoadtestResult, extras: ReportExtras = {}): string {
   const s = summarize(r.latency);
   const errors = totalErrors(r);
-  const errorRate = r.requests.total === 0 ? 0 : errors / r.requests.total;
-  const okRate = r.requests.total === 0 ? 0 : r.requests.ok / r.requests.total;
-  const model = r.mode === 'rate' ? `open model · ${formatCount(r.rate ?? 0)} req/s · up to ${r.connections} connections` : `closed model · ${r.connections} connections`;
+  const ended = r.requests.total - r.requests.unfinished;
+  const errorRate = ended === 0 ? 0 : errors / ended;
+  const okRate = ended === 0 ? 0 : r.requests.ok / ended;
+  const cmp = extras.comparison;
+  const model = r.mode === 'rate' ? `open model · ${formatCount(r.rate ?? 0)} req/s · up to ${plural(r.connections, 'connection')}` : `closed model · ${plural(r.connections, 'connection')}`;
   const when = new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19);
   const none = r.latency.total === 0;
   const lat = (v: number): string => (none ? '—' : formatMs(v));
   const kpis = [
-    kpi('Throughput', `${formatCount(r.requests.perSecond)}/s`, `${formatCount(r.requests.total)} requests in ${r.duration.toFixed(1)} s`),
-    kpi('Median', lat(s.p50), none ? 'no responses' : `mean ${formatMs(s.mean)}`),
-    kpi('p99', lat(s.p99), none ? 'no responses' : `p90 ${formatMs(s.p90)}`),
-    kpi('p99.9', lat(s.p999), none ? 'no responses' : `max ${formatMs(s.max)}`),
+    kpi('Throughput', `${formatCount(r.requests.perSecond)}/s`, against(cmp, 'throughput') ?? `${plural(r.requests.total, 'request')} in ${r.duration.toFixed(1)} s`),
+    kpi('Median', lat(s.p50), none ? 'no responses' : (against(cmp, 'p50') ?? `mean ${formatMs(s.mean)}`)),
+    kpi('p99', lat(s.p99), none ? 'no responses' : (against(cmp, 'p99') ?? `p90 ${formatMs(s.p90)}`)),
+    kpi('p99.9', lat(s.p999), none ? 'no responses' : (against(cmp, 'p99.9') ?? `max ${formatMs(s.max)}`)),
     kpi('Success', `${(okRate * 100).toFixed(okRate === 1 ? 0 : 2)}%`, 'responses with a 2xx status', okRate >= 0.999 ? 'good' : okRate >= 0.95 ? 'mixed' : 'bad'),
-    kpi('Errors', formatCount(errors), errors === 0 ? 'none' : `${(errorRate * 100).toFixed(2)}% of requests`, errors === 0 ? 'good' : 'bad'),
+    kpi('Errors', formatCount(errors), against(cmp, 'errors') ?? (errors === 0 ? 'none' : `${(errorRate * 100).toFixed(2)}% of requests`), errors === 0 ? 'good' : 'bad'),
   ].join('');
   const notes: string[] = [];
   if (r.client.clientBound) {
     notes.push(`<p class="note warn">The load generator was the bottleneck (its busiest event loop was ${Math.round(r.client.eventLoopUtilization * 100)}% busy): the server may handle more than this.</p>`);
   }
+  const all = withErrors(r);
+  const failedNote = all === null || none ? 'No request failed.' : `With the ${esc(plural(errors, 'failed request'))} counted too (each timed until it failed), p99 would read ${esc(formatMs(all.p99))}.`;
+  if (!none) notes.push(`<p class="note">Latency figures cover the ${esc(plural(r.latency.total, 'response'))} (any status). ${failedNote}</p>`);
   if (r.mode === 'rate' && r.latencyUncorrected !== null) {
     const u = summarize(r.latencyUncorrected);
-    notes.push(`<p class="note">Latencies count from each request's intended start (coordinated omission corrected). Measured from when requests were actually sent, p99 would read ${esc(formatMs(u.p99))} instead of ${esc(formatMs(s.p99))}; ${formatCount(r.late ?? 0)} requests started more than ${LATE_AFTER_MS} ms late.</p>`);
+    notes.push(`<p class="note">Latencies count from each request's intended start (coordinated omission corrected). Measured from when requests were actually sent, p99 would read ${esc(formatMs(u.p99))} instead of ${esc(formatMs(s.p99))}; ${esc(plural(r.late ?? 0, 'request'))} started more than ${LATE_AFTER_MS} ms late.</p>`);
   }
+  if (r.requests.unfinished > 0) notes.push(`<p class="note warn">${esc(plural(r.requests.unfinished, 'request'))} still in flight when the run ended (within <code>--timeout</code>): counted as unfinished.</p>`);
   if (r.interrupted) notes.push('<p class="note warn">The run was interrupted: these figures cover only the part that ran.</p>');
+  if (r.aborted !== null) notes.push(`<p class="note warn">Stopped early (<code>--abort-on-fail</code>): <code>${esc(r.aborted)}</code> could no longer pass.</p>`);
+  if (r.unreachable !== null) notes.push(`<p class="note warn">No connection could be made: ${esc(r.unreachable)}</p>`);
   const c = r.client;
   const facts = [
     ['URL', `${r.method} ${r.url}`],
     ['Model', model],
     ['Measured', `${r.duration.toFixed(2)} s${r.warmup > 0 ? ` after ${r.warmup} s warmup` : ''}, from ${when} UTC`],
+    ['Addresses', r.addresses.length > 0 ? r.addresses.join(', ') : 'none connected'],
     ['Received', `${formatBytes(r.bytes.received)} (${formatBytes(r.bytes.perSecond)}/s)`],
     ['Cookies', r.cookies ? 'a jar per virtual user' : 'off'],
-    ['Client', `${r.workers} worker thread${r.workers === 1 ? '' : 's'} on ${c.cores} cores · CPU ${c.cpuPercent.toFixed(0)}% of one core · event loop ${Math.round(c.eventLoopUtilization * 100)}% busy · lag p99 ${formatMs(c.eventLoopLagP99)}`],
+    ['Client', `${plural(r.workers, 'worker thread')} on ${plural(c.cores, 'core')} · CPU ${c.cpuPercent.toFixed(0)}% of one core · event loop ${Math.round(c.eventLoopUtilization * 100)}% busy · lag p99 ${formatMs(c.eventLoopLagP99)}`],
   ]
     .map(([k, v]) => `<div><dt>${esc(k!)}</dt><dd>${esc(v!)}</dd></div>`)
     .join('');
+  const targets =
+    Object.keys(r.targets).length > 0
+      ? section('Requests per target', `Counted by the <code>${esc(r.countHeader)}</code> response header.`, targetsSection(r), 'targets')
+      : `<p class="note">No response carried a <code>${esc(r.countHeader)}</code> header, so requests are not counted per target.</p>`;
 
   return `<!doctype html>
 <html lang="en">
@@ -252,16 +311,16 @@ export function renderHtml(r: LoadtestResult): string {
   <p class="sub">${esc(model)} · ${esc(r.duration.toFixed(1))} s · ${esc(when)} UTC</p>
 </header>
 <div class="kpis">${kpis}</div>
+${thresholdsSection(extras.assertions)}
 ${notes.join('\n')}
+${compareSection(cmp, extras.baseline)}
 ${section('Latency over time', 'Percentiles of each second, log scale: a gap between p50 and p99 that opens up is queueing.', latencyOverTime(r), 'latency-time')}
 ${section('Throughput', 'Requests completed each second, by outcome.', throughputOverTime(r), 'throughput')}
-<div class="two">
 ${section('Latency distribution', 'Share of requests by latency, log scale.', latencyHistogram(r), 'histogram')}
 ${section('Latency by percentile', 'How slow the slowest 10%, 1%, 0.1% … were.', percentileSpectrum(r), 'spectrum')}
-</div>
-${section('Requests per target', `Counted by the <code>${esc(r.countHeader)}</code> response header.`, targetsSection(r), 'targets')}
-${section('Status codes and errors', 'Every request ends in a status code or an error.', statusSection(r), 'status')}
-<section class="card facts"><header><h2>Run</h2></header><dl>${facts}</dl></section>
+${targets}
+${section('Status codes and errors', 'Every request ends in a status code or an error, or was still unfinished at the end.', statusSection(r), 'status')}
+<section class="card facts" id="run"><header><h2>Run</h2></header><dl>${facts}</dl></section>
 <footer>Generated by albctl · this file is self-contained and loads nothing.</footer>
 </main>
 </body>

@@ -1,9 +1,8 @@
 // `loadtest --json`: the contract's document plus what docs/loadtest.md lists as additions: parse
 // and other errors, late requests, unfinished requests, latency with the failed requests, the
 // addresses connected to, the timeline's p90/max/targets, how the run ended, and the thresholds.
-import { merge } from './histogram.js';
 import { ERROR_KINDS } from './protocol.js';
-import { summarize, type LatencySummary, type LoadtestResult } from './result.js';
+import { summarize, withErrors, type LatencySummary, type LoadtestResult } from './result.js';
 
 /** One --assert threshold, checked at the end of the run. */
 export interface AssertionResult {
@@ -44,12 +43,6 @@ export interface LoadtestJson {
   assertions?: AssertionResult[];
 }
 
-/** Latency over responses and failed requests together (null when nothing failed). */
-export function withErrors(r: Pick<LoadtestResult, 'latency' | 'failedLatency'>): LatencySummary | null {
-  if (r.failedLatency.total === 0) return null;
-  const all = merge(structuredClone(r.latency), r.failedLatency);
-  return summarize(all);
-}
 
 export function toJson(r: LoadtestResult): LoadtestJson {
   // The contract's keys in its order, then the additions.

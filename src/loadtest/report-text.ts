@@ -1,62 +1,125 @@
 // The human summary for the terminal: plain text, no colour (the caller colours).
+import { formatActual } from './assert.js';
+import { formatChange, type CompareRow } from './compare.js';
 import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
-import { formatCount, formatMs } from './progress.js';
-import { summarize, totalErrors, type LatencySummary, type LoadtestResult } from './result.js';
+import { formatCount, formatMs, plural } from './progress.js';
+import type { AssertionResult } from './report-json.js';
+import { summarize, totalErrors, withErrors, type LatencySummary, type LoadtestResult } from './result.js';
 
-const pct = (n: number, of: number): string => (of === 0 ? '0%' : `${((100 * n) / of).toFixed(n === of ? 0 : 1)}%`);
-
-function latencyLine(label: string, s: LatencySummary): string {
-  return `${label.padEnd(12)}p50 ${formatMs(s.p50)}  p90 ${formatMs(s.p90)}  p99 ${formatMs(s.p99)}  p99.9 ${formatMs(s.p999)}  max ${formatMs(s.max)}  mean ${formatMs(s.mean)}`;
+/** What a run adds to its result: thresholds and the comparison with a baseline. */
+export interface ReportExtras {
+  assertions?: AssertionResult[];
+  comparison?: CompareRow[] | null;
+  /** The --compare file, for the heading. */
+  baseline?: string | null;
 }
 
-export function renderText(r: LoadtestResult): string {
-  const lines: string[] = [];
-  const model = r.mode === 'rate' ? `${formatCount(r.rate ?? 0)} req/s over up to ${r.connections} connections` : `${r.connections} connections`;
+const pct = (n: number, of: number): string => (of === 0 ? '0%' : `${((100 * n) / of).toFixed(n === of ? 0 : 1)}%`);
+const pad = (label: string): string => label.padEnd(12);
+
+function latencyLine(label: string, s: LatencySummary): string {
+  return `${pad(label)}p50 ${formatMs(s.p50)}  p90 ${formatMs(s.p90)}  p99 ${formatMs(s.p99)}  p99.9 ${formatMs(s.p999)}  max ${formatMs(s.max)}  mean ${formatMs(s.mean)}`;
+}
+
+export function headline(r: LoadtestResult): string {
+  const model = r.mode === 'rate' ? `${formatCount(r.rate ?? 0)} req/s over up to ${plural(r.connections, 'connection')}` : plural(r.connections, 'connection');
   const warm = r.warmup > 0 ? ` after ${r.warmup}s warmup` : '';
-  lines.push(`${r.method} ${r.url}: ${model}, ${r.duration.toFixed(1)}s measured${warm}, ${r.workers} worker${r.workers === 1 ? '' : 's'}${r.interrupted ? ' (interrupted)' : ''}`);
-  lines.push('');
+  const how = r.interrupted ? ' (interrupted)' : r.aborted !== null ? ` (stopped early: ${JSON.stringify(r.aborted)} could no longer pass)` : r.unreachable !== null ? ' (stopped: unreachable)' : '';
+  return `${r.method} ${r.url}: ${model}, ${r.duration.toFixed(1)}s measured${warm}, ${plural(r.workers, 'worker')}${how}`;
+}
+
+function latencyLines(r: LoadtestResult): string[] {
+  const responses = r.latency.total;
+  if (responses === 0) return r.requests.total > 0 ? [`${pad('latency')}no responses, so no latency`] : [];
+  const lines = [latencyLine('latency', summarize(r.latency))];
   const errors = totalErrors(r);
-  lines.push(
-    `${'requests'.padEnd(12)}${formatCount(r.requests.total)} total  ${formatCount(r.requests.perSecond)}/s  ` +
-      `2xx ${pct(r.requests.ok, r.requests.total)}  ${formatBytes(r.bytes.perSecond)}/s`,
-  );
-  if (r.requests.total > 0 && r.latency.total > 0) {
-    lines.push(latencyLine('latency', summarize(r.latency)));
-    if (r.latencyUncorrected !== null) {
-      lines.push(latencyLine('  as sent', summarize(r.latencyUncorrected)));
-      lines.push(`${''.padEnd(12)}(latency counts from each request's intended start; "as sent" ignores the wait for a connection)`);
-    }
+  const open = r.latencyUncorrected !== null;
+  const what = `${open ? 'from each intended start; ' : ''}${plural(responses, 'response')}${errors > 0 ? `, not the ${plural(errors, 'failed request')}` : ', no failed requests'}`;
+  lines.push(`${pad('')}(${what})`);
+  const all = withErrors(r);
+  if (all !== null) lines.push(latencyLine('  w/ errors', all), `${pad('')}(responses and failed requests, each failure timed until it failed)`);
+  if (open) {
+    lines.push(latencyLine('  as sent', summarize(r.latencyUncorrected!)));
+    lines.push(`${pad('')}("as sent" leaves out the wait for a free connection)`);
   }
+  return lines;
+}
+
+function outcomeLines(r: LoadtestResult): string[] {
+  const lines: string[] = [];
+  const ended = r.requests.total - r.requests.unfinished;
+  lines.push(`${pad('requests')}${formatCount(r.requests.total)} total  ${formatCount(r.requests.perSecond)}/s  2xx ${pct(r.requests.ok, ended)}  ${formatBytes(r.bytes.perSecond)}/s`);
+  if (r.requests.unfinished > 0) lines.push(`${pad('')}${plural(r.requests.unfinished, 'request')} unfinished (in flight when the run ended, within --timeout)`);
   if (r.late !== null && r.late > 0) {
-    lines.push(`${'late'.padEnd(12)}${formatCount(r.late)} requests (${pct(r.late, r.requests.total)}) started more than ${LATE_AFTER_MS} ms after their intended time`);
+    lines.push(`${pad('late')}${plural(r.late, 'request')} (${pct(r.late, r.requests.total)}) started more than ${LATE_AFTER_MS} ms after their intended time`);
   }
   const codes = Object.entries(r.statusCodes);
-  if (codes.length > 0) lines.push(`${'status'.padEnd(12)}${codes.map(([c, n]) => `${c} × ${formatCount(n)}`).join('  ')}`);
-  if (errors === 0) lines.push(`${'errors'.padEnd(12)}none`);
+  if (codes.length > 0) lines.push(`${pad('status')}${codes.map(([c, n]) => `${c} × ${formatCount(n)}`).join('  ')}`);
+  if (totalErrors(r) === 0) lines.push(`${pad('errors')}none`);
   else {
-    lines.push(`${'errors'.padEnd(12)}${ERROR_KINDS.filter((k) => r.errors[k] > 0).map((k) => `${k} ${formatCount(r.errors[k])}`).join('  ')}`);
+    lines.push(`${pad('errors')}${ERROR_KINDS.filter((k) => r.errors[k] > 0).map((k) => `${k} ${formatCount(r.errors[k])}`).join('  ')}`);
     for (const k of ERROR_KINDS) {
       const sample = r.errorSamples[k];
-      if (sample !== undefined && r.errors[k] > 0) lines.push(`${''.padEnd(12)}${k}: ${sample}`);
+      if (sample !== undefined && r.errors[k] > 0) lines.push(`${pad('')}${k}: ${sample}`);
     }
   }
+  return lines;
+}
+
+function targetLines(r: LoadtestResult): string[] {
   const targets = Object.entries(r.targets);
   const counted = targets.reduce((a, [, n]) => a + n, 0);
+  const lines: string[] = [];
   if (targets.length > 0) {
-    lines.push(`${'targets'.padEnd(12)}${targets.map(([t, n]) => `${t} ${pct(n, counted)} (${formatCount(n)})`).join('  ')}`);
+    lines.push(`${pad('targets')}${targets.map(([t, n]) => `${t} ${pct(n, counted)} (${formatCount(n)})`).join('  ')}`);
     const { users, pinned } = r.stickiness;
-    const how = r.cookies ? 'with cookies' : 'without cookies';
-    lines.push(`${'stickiness'.padEnd(12)}${pinned} of ${users} virtual users saw a single target (${how})`);
-  } else if (r.requests.total > 0) {
-    lines.push(`${'targets'.padEnd(12)}no ${r.countHeader} header in the responses: per-target counts and stickiness unknown`);
+    lines.push(`${pad('stickiness')}${pinned} of ${plural(users, 'virtual user')} saw a single target (${r.cookies ? 'with cookies' : 'without cookies'})`);
+  } else if (r.latency.total > 0) {
+    lines.push(`${pad('targets')}no ${r.countHeader} header in the responses: per-target counts and stickiness unknown`);
   }
+  if (r.addresses.length > 0) lines.push(`${pad('addresses')}${r.addresses.join('  ')}`);
+  return lines;
+}
+
+function clientLines(r: LoadtestResult): string[] {
   const c = r.client;
-  lines.push(
-    `${'client'.padEnd(12)}CPU ${c.cpuPercent.toFixed(0)}% of one core (${c.cores} cores), event loop ${Math.round(c.eventLoopUtilization * 100)}% busy, lag p99 ${formatMs(c.eventLoopLagP99)}`,
-  );
-  if (c.clientBound) {
-    lines.push(`${''.padEnd(12)}the load generator was the bottleneck: the server may handle more than this (try --workers, or another machine)`);
-  }
+  const lines = [`${pad('client')}CPU ${c.cpuPercent.toFixed(0)}% of one core (${plural(c.cores, 'core')}), event loop ${Math.round(c.eventLoopUtilization * 100)}% busy, lag p99 ${formatMs(c.eventLoopLagP99)}`];
+  if (c.clientBound) lines.push(`${pad('')}the load generator was the bottleneck: the server may handle more than this (try --workers, or another machine)`);
+  return lines;
+}
+
+/** The pass/fail table. */
+export function assertionLines(assertions: AssertionResult[]): string[] {
+  if (assertions.length === 0) return [];
+  const width = Math.max(...assertions.map((a) => a.expr.length));
+  const passed = assertions.filter((a) => a.ok).length;
+  return [
+    `thresholds  ${passed} of ${assertions.length} met`,
+    ...assertions.map((a) => `  ${a.ok ? 'pass' : 'FAIL'}  ${a.expr.padEnd(width)}  actual ${formatActual(a)}`),
+  ];
+}
+
+function formatFigure(v: number | null, unit: CompareRow['unit']): string {
+  if (v === null) return '—';
+  if (unit === 'ms') return formatMs(v);
+  if (unit === '%') return `${v}%`;
+  if (unit === 'req/s') return `${formatCount(v)}/s`;
+  return formatCount(v);
+}
+
+/** Each figure beside the baseline's, with the change. */
+export function comparisonLines(rows: CompareRow[], baseline: string | null): string[] {
+  const table = rows.map((row) => [row.label, formatFigure(row.current, row.unit), formatFigure(row.baseline, row.unit), formatChange(row.change)]);
+  const head = ['', 'now', 'baseline', 'change'];
+  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
+  const line = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`.trimEnd();
+  return [`compared with ${baseline ?? 'the baseline'}`, line(head), ...table.map(line)];
+}
+
+export function renderText(r: LoadtestResult, extras: ReportExtras = {}): string {
+  const lines = [headline(r), '', ...outcomeLines(r), ...latencyLines(r), ...targetLines(r), ...clientLines(r)];
+  if (extras.comparison) lines.push('', ...comparisonLines(extras.comparison, extras.baseline ?? null));
+  if (extras.assertions && extras.assertions.length > 0) lines.push('', ...assertionLines(extras.assertions));
   return lines.join('\n');
 }
 

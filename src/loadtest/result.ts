@@ -1,5 +1,5 @@
 // What a load test produces: the reporters (text, JSON, HTML) read only this.
-import { mean, percentile, type Histogram } from './histogram.js';
+import { mean, merge, percentile, type Histogram } from './histogram.js';
 import type { LoadtestMode } from './options.js';
 import type { ErrorCounts, ErrorKind } from './protocol.js';
 
@@ -104,4 +104,10 @@ export function summarize(h: Histogram): LatencySummary {
 
 export function totalErrors(r: Pick<LoadtestResult, 'errors'>): number {
   return Object.values(r.errors).reduce((a, b) => a + b, 0);
+}
+
+/** Latency over the responses and the failed requests together (each failure timed until it failed); null when none failed. */
+export function withErrors(r: Pick<LoadtestResult, 'latency' | 'failedLatency'>): LatencySummary | null {
+  if (r.failedLatency.total === 0) return null;
+  return summarize(merge(structuredClone(r.latency), r.failedLatency));
 }

@@ -76,8 +76,15 @@ export interface Frame {
   bottom: number;
 }
 
-export function frame(width = 720, height = 260): Frame {
-  return { width, height, left: 58, right: width - 16, top: 28, bottom: height - 34 };
+/**
+ * Every chart is drawn in the same 1000-unit-wide box and shown at the card's full width, so
+ * one font size in the stylesheet is one size on the page, in every chart.
+ */
+export const CHART_WIDTH = 1000;
+
+/** `headroom`: units above the plot kept free for labels (the histogram's percentile markers). */
+export function frame(height = 260, headroom = 0): Frame {
+  return { width: CHART_WIDTH, height, left: 62, right: CHART_WIDTH - 16, top: 28 + headroom, bottom: height - 34 };
 }
 
 export function svgOpen(f: Frame, label: string, extraClass = ''): string {
@@ -98,7 +105,7 @@ export function axes(f: Frame, x: Scale, y: Scale, xLabel: string, yLabel: strin
   }
   out.push(`<line class="axis" x1="${f.left}" x2="${f.right}" y1="${f.bottom}" y2="${f.bottom}"/>`);
   out.push(`<text class="axis-label" x="${f.right}" y="${f.height - 2}" text-anchor="end">${esc(xLabel)}</text>`);
-  out.push(`<text class="axis-label" x="${f.left - 50}" y="4" dominant-baseline="hanging">${esc(yLabel)}</text>`);
+  out.push(`<text class="axis-label" x="${f.left - 54}" y="4" dominant-baseline="hanging">${esc(yLabel)}</text>`);
   return out.join('');
 }
 
@@ -138,7 +145,7 @@ export interface HBar {
 /** Horizontal bars, one row each, labelled on the left and annotated on the right. */
 export function hbars(rows: HBar[], label: string): string {
   const rowH = 30;
-  const f: Frame = { width: 720, height: rows.length * rowH + 8, left: 170, right: 590, top: 4, bottom: rows.length * rowH + 4 };
+  const f: Frame = { width: CHART_WIDTH, height: rows.length * rowH + 8, left: 190, right: CHART_WIDTH - 210, top: 4, bottom: rows.length * rowH + 4 };
   const max = Math.max(1, ...rows.map((r) => r.value));
   const out = [svgOpen(f, label, 'hbars')];
   rows.forEach((r, i) => {

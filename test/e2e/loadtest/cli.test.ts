@@ -63,8 +63,11 @@ describe.skipIf(!hasCommand || which('nginx') === null)('albctl loadtest (built 
     const report = join(dir, 'report.html');
     const r = albctl(['loadtest', '--stack', 'web', '-d', '1', '-c', '2', '--report', report], dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`GET https://localhost:${nginx.tlsPort}/`);
-    expect(r.stderr).toMatch(/errors\s+none/);
+    // Without --json the summary is the result: stdout; the banner and progress stay on stderr.
+    expect(r.stdout).toContain(`GET https://localhost:${nginx.tlsPort}/`);
+    expect(r.stdout).toMatch(/errors\s+none/);
+    expect(r.stderr).toContain(`load test https://localhost:${nginx.tlsPort}/`);
+    expect(r.stderr).not.toMatch(/errors\s+none/);
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/);
 
     // --insecure replaces the stack's certificate.

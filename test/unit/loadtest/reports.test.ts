@@ -111,7 +111,9 @@ describe('renderHtml', () => {
 describe('progressLine', () => {
   it('fits on one line', () => {
     const line = progressLine({ phase: 'running', elapsed: 3, duration: 10, warmup: 0, requests: 123456, requestsPlanned: null, rate: 41152, p99: 1.234, errors: 1, remaining: 7 });
-    expect(line).toBe('123,456 requests · 41,152 req/s · p99 1.23 ms · 1 error · 7s left');
+    expect(line).toBe('123,456 requests · 41,152 req/s · p99 1.23 ms · 1 error · elapsed 3s · left 7s');
+    const one = progressLine({ phase: 'running', elapsed: 1, duration: null, warmup: 0, requests: 1, requestsPlanned: 1, rate: 1, p99: 2, errors: 0, remaining: null });
+    expect(one).toBe('1/1 request · 1 req/s · p99 2.00 ms · 0 errors · elapsed 1s');
     expect(progressLine({ phase: 'warmup', elapsed: -2, duration: 10, warmup: 3, requests: 0, requestsPlanned: null, rate: 0, p99: 0, errors: 0, remaining: 10 })).toBe('warming up: 2s left');
     expect([formatMs(0.0421), formatMs(12.34), formatMs(2500)]).toEqual(['42 µs', '12.3 ms', '2.50 s']);
   });
