@@ -58,8 +58,17 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   let connectedOnce = false;
   let firstConnectError: string | null = null;
 
-  /** A request counts when it started in the measured window and (closed model) ended in it. */
-  const measured = (conn: Connection, now: number): boolean => conn.intendedAt >= measureStart && (openModel || now <= measureEnd);
+  /**
+   * A request counts when it started in the measured window and (closed model) ended in it. One
+   * that ends after the closed model's end (the finish timer can fire late on a busy event loop)
+   * was in flight when the run ended: unfinished, not dropped.
+   */
+  const measured = (conn: Connection, now: number): boolean => {
+    if (conn.intendedAt < measureStart) return false;
+    if (openModel || now <= measureEnd) return true;
+    counters.unfinished++;
+    return false;
+  };
 
   const host: ConnectionHost = {
     received(n) {
@@ -203,15 +212,17 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
 
   /** Requests in flight (and, open model, due but never sent) when the run ends. */
   function countTheRest(now: number): void {
-    // In the timeline's last measured second, not a second after the end.
-    timeline.roll(schedule !== null ? now : Math.min(now, measureEnd - 0.001));
+    // The closed model ends at measureEnd, even when this runs late: in the timeline's last
+    // measured second, and requests judged by how long they had waited then.
+    const at = schedule !== null ? now : Math.min(now, measureEnd);
+    timeline.roll(schedule !== null ? now : at - 0.001);
     let timeouts = 0;
     for (const c of connections) {
       if (!c.busy) continue;
-      const end = endOf(c.intendedAt, now, measureStart, timeoutMs);
+      const end = endOf(c.intendedAt, at, measureStart, timeoutMs);
       if (end === 'timeout') {
         timeouts++;
-        counters.failure('timeout', `no response within ${Math.round(timeoutMs)} ms`, (now - c.intendedAt) * 1000);
+        counters.failure('timeout', `no response within ${Math.round(timeoutMs)} ms`, (at - c.intendedAt) * 1000);
       } else if (end === 'unfinished') counters.unfinished++;
     }
     if (schedule !== null) {
