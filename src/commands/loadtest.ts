@@ -93,7 +93,7 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
   const prepared = await lt.prepareLoadtest(options);
 
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
-  const banner = `load test ${options.target.href}: ${describeRun(options)}`;
+  const banner = `load test ${options.target.href}: ${describeRun(options, lt.plural)}`;
   if (globals.dryRun) {
     ui.info(`would run the ${banner}${options.warmup > 0 ? ` after ${options.warmup}s warmup` : ''}`);
     ui.close();
@@ -153,8 +153,7 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
   throw new RuntimeError(outcome.message);
 }
 
-function describeRun(o: import('../loadtest/index.js').LoadtestOptions): string {
-  const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : `${one}s`}`;
+function describeRun(o: import('../loadtest/index.js').LoadtestOptions, plural: (n: number, one: string) => string): string {
   const bound = [o.duration !== null ? `${o.duration}s` : '', o.requests !== null ? plural(o.requests, 'request') : ''].filter(Boolean).join(' or ');
   const via = o.connect.rule !== null ? ` via ${o.connect.hostname}:${o.connect.port}` : '';
   const model = o.rate !== null ? `${o.rate} req/s over up to ${plural(o.connections, 'connection')}` : plural(o.connections, 'connection');

@@ -9,4 +9,4 @@ export { toJson, type LoadtestJson, type AssertionResult } from './report-json.j
 export type { CompareRow } from './compare.js';
 export { renderText } from './report-text.js';
 export { renderHtml } from './report-html.js';
-export { progressLine, type ProgressSnapshot } from './progress.js';
+export { progressLine, plural, type ProgressSnapshot } from './progress.js';

@@ -8,7 +8,7 @@ import { buckets, percentile, type Histogram } from './histogram.js';
 import { formatCount, formatMs, plural } from './progress.js';
 import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
 import { summarize, totalErrors, withErrors, type LoadtestResult } from './result.js';
-import { formatBytes, type ReportExtras } from './report-text.js';
+import { formatBytes, formatFigure, type ReportExtras } from './report-text.js';
 import { axes, esc, frame, hbars, legend, linearScale, lines, logScale, svgOpen, type HBar, type Series } from './svg-charts.js';
 import { REPORT_CSS } from './report-css.js';
 
@@ -220,19 +220,11 @@ function thresholdsSection(assertions: ReportExtras['assertions']): string {
   return `<section class="card thresholds ${cls}" id="thresholds"><header><h2>Thresholds: ${passed} of ${assertions.length} met</h2><p>Checked at the end of the run (<code>--assert</code>); a threshold not met makes the command exit 4.</p></header><table><thead><tr><th></th><th>threshold</th><th class="num">actual</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
-function figure(v: number | null, unit: CompareRow['unit']): string {
-  if (v === null) return '—';
-  if (unit === 'ms') return formatMs(v);
-  if (unit === '%') return `${v}%`;
-  if (unit === 'req/s') return `${formatCount(v)}/s`;
-  return formatCount(v);
-}
-
 /** Each headline figure beside the baseline's, with the change coloured by whether it is good news. */
 function compareSection(rows: CompareRow[] | null | undefined, baseline: string | null | undefined): string {
   if (!rows) return '';
   const body = rows
-    .map((row) => `<tr class="${verdict(row)}"><td>${esc(row.label)}</td><td class="num">${esc(figure(row.current, row.unit))}</td><td class="num">${esc(figure(row.baseline, row.unit))}</td><td class="num change">${esc(formatChange(row.change))}</td></tr>`)
+    .map((row) => `<tr class="${verdict(row)}"><td>${esc(row.label)}</td><td class="num">${esc(formatFigure(row.current, row.unit))}</td><td class="num">${esc(formatFigure(row.baseline, row.unit))}</td><td class="num change">${esc(formatChange(row.change))}</td></tr>`)
     .join('');
   return section('Compared with the baseline', `This run beside <code>${esc(baseline ?? 'the baseline')}</code> (<code>--compare</code>). Changes under 5% are left uncoloured.`, `<table class="compare"><thead><tr><th></th><th class="num">this run</th><th class="num">baseline</th><th class="num">change</th></tr></thead><tbody>${body}</tbody></table>`, 'compare');
 }
@@ -240,7 +232,7 @@ function compareSection(rows: CompareRow[] | null | undefined, baseline: string 
 /** A KPI's change from the baseline, as its second line. */
 function against(rows: CompareRow[] | null | undefined, label: string): string | null {
   const row = rows?.find((x) => x.label === label);
-  return row === undefined ? null : `baseline ${figure(row.baseline, row.unit)} · ${formatChange(row.change)}`;
+  return row === undefined ? null : `baseline ${formatFigure(row.baseline, row.unit)} · ${formatChange(row.change)}`;
 }
 
 export function renderHtml(r: LoadtestResult, extras: ReportExtras = {}): string {

@@ -99,7 +99,8 @@ export function assertionLines(assertions: AssertionResult[]): string[] {
   ];
 }
 
-function formatFigure(v: number | null, unit: CompareRow['unit']): string {
+/** A compared figure in its unit: "12.3 ms", "1,234/s", "0.5%", "—" when unknown. */
+export function formatFigure(v: number | null, unit: CompareRow['unit']): string {
   if (v === null) return '—';
   if (unit === 'ms') return formatMs(v);
   if (unit === '%') return `${v}%`;

@@ -130,7 +130,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
     await page.goto(`file://${file}`);
     await page.locator('#run').screenshot({ path: join(OUT, 'loadtest-report-narrow-run.png') });
     // Nothing wider than the page, and each label sits above its value, which wraps at word ends.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(420);
     const dt = (await page.locator('#run dt').first().boundingBox())!;
     const dd = (await page.locator('#run dd').first().boundingBox())!;
     expect(dd.y).toBeGreaterThan(dt.y);
