@@ -184,7 +184,7 @@ function colour(text: string, s: import('../ui/types.js').Style): string {
       if (i === 0) return s.bold(line);
       if (/^errors\s+(?!none)/.test(line) || /^\s+FAIL\s/.test(line)) return s.red(line);
       if (/^\s+pass\s/.test(line)) return s.green(line);
-      if (/bottleneck|unfinished/.test(line)) return s.yellow(line);
+      if (/bottleneck|no request ended/.test(line)) return s.yellow(line);
       return line;
     })
     .join('\n');

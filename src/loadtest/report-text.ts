@@ -55,7 +55,7 @@ function outcomeLines(r: LoadtestResult): string[] {
   }
   const codes = Object.entries(r.statusCodes);
   if (codes.length > 0) lines.push(`${pad('status')}${codes.map(([c, n]) => `${c} × ${formatCount(n)}`).join('  ')}`);
-  if (totalErrors(r) === 0) lines.push(`${pad('errors')}${ended === 0 ? 'none, but no request ended' : r.requests.unfinished > 0 ? 'none among the requests that ended' : 'none'}`);
+  if (totalErrors(r) === 0) lines.push(`${pad('errors')}${ended === 0 ? 'none, but no request ended' : 'none'}`);
   else {
     lines.push(`${pad('errors')}${ERROR_KINDS.filter((k) => r.errors[k] > 0).map((k) => `${k} ${formatCount(r.errors[k])}`).join('  ')}`);
     for (const k of ERROR_KINDS) {
