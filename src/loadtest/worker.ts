@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { ClientLoad } from './client-load.js';
-import { Connection, hostPort, type ConnectionHost } from './connection.js';
+import { Connection, hostPort, type ConnectionHost, type ConnectionSettings } from './connection.js';
 import { Counters } from './counters.js';
 import { UNREACHABLE_AFTER_MS, type Address, type MainMessage, type WorkerConfig, type WorkerMessage, type WorkerResult } from './protocol.js';
 import { buildRequestTemplate } from './request.js';
@@ -31,8 +31,6 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   const openModel = config.rate !== null;
   const timeoutMs = o.timeout * 1000;
   const quota = config.requests;
-  const template = buildRequestTemplate(o);
-  const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
   // In this thread's performance.now() clock.
   let beginAt = 0;
@@ -111,25 +109,9 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
     },
   };
 
+  const settings = connectionSettings(config, timeoutMs);
   const connections: Connection[] = [];
-  for (let i = 0; i < config.connections; i++) {
-    const settings = {
-      secure: o.target.secure,
-      port: o.connect.port,
-      servername: o.target.servername,
-      verifyHost: o.target.hostname,
-      host: o.target.hostname,
-      path: o.target.path,
-      ca: config.ca,
-      insecure: o.insecure,
-      timeoutMs,
-      cookies: o.cookies,
-      countHeader: o.countHeader,
-      template,
-      readBuffer,
-    };
-    connections.push(new Connection(i, addressFor(i), settings, host));
-  }
+  for (let i = 0; i < config.connections; i++) connections.push(new Connection(i, addressFor(i), settings, host));
 
   /** Connections are spread over the addresses, and over the workers' connections as a whole. */
   function addressFor(i: number): Address {
@@ -254,13 +236,6 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
   }
 
   function result(now: number): WorkerResult {
-    let users = 0;
-    let pinned = 0;
-    for (const c of connections) {
-      if (c.firstTarget === null) continue;
-      users++;
-      if (!c.sawOtherTarget) pinned++;
-    }
     return {
       type: 'done',
       worker: config.index,
@@ -276,8 +251,7 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       errors: counters.errorCounts(),
       errorSamples: counters.errorSamples(),
       targets: counters.targets.totals(),
-      users,
-      pinned,
+      ...stickiness(connections),
       measuredFrom: performance.timeOrigin + Math.min(measureStart, now),
       measuredTo: performance.timeOrigin + Math.max(Math.min(measureStart, now), measureEnd),
       ...load.stop(),
@@ -353,6 +327,39 @@ export function runWorker(config: WorkerConfig, post: (m: WorkerMessage) => void
       });
     },
   };
+}
+
+/** What every connection of a worker shares: one request template and one read buffer. */
+function connectionSettings(config: WorkerConfig, timeoutMs: number): ConnectionSettings {
+  const o = config.options;
+  return {
+    secure: o.target.secure,
+    port: o.connect.port,
+    servername: o.target.servername,
+    verifyHost: o.target.hostname,
+    host: o.target.hostname,
+    path: o.target.path,
+    ca: config.ca,
+    insecure: o.insecure,
+    timeoutMs,
+    cookies: o.cookies,
+    countHeader: o.countHeader,
+    template: buildRequestTemplate(o),
+    // Each read is parsed before the next, so every socket of the thread can read into one buffer.
+    readBuffer: Buffer.allocUnsafe(64 * 1024),
+  };
+}
+
+/** Virtual users that got a response carrying the count header, and those that saw a single target. */
+function stickiness(connections: Connection[]): { users: number; pinned: number } {
+  let users = 0;
+  let pinned = 0;
+  for (const c of connections) {
+    if (c.firstTarget === null) continue;
+    users++;
+    if (!c.sawOtherTarget) pinned++;
+  }
+  return { users, pinned };
 }
 
 // As a worker thread: take the config, connect, report ready, run on 'start'.
