@@ -98,18 +98,18 @@ const timesOut: Expectation = (d) => {
   expect(d.errors.timeout).toBeLessThanOrEqual(CONNECTIONS * (DURATION_S / (TIMEOUT_MS / 1000)));
 };
 
+/** No error but, on a machine busy enough to slow the server past --timeout, the end's timeouts. */
+const answers: Expectation = (d) => {
+  expect(d.requests.ok).toBeGreaterThan(CONNECTIONS);
+  for (const [k, n] of Object.entries(d.errors)) expect(n, `${k} errors`).toBeLessThanOrEqual(k === 'timeout' ? CONNECTIONS : 0);
+};
+
 /** A server that never answers successfully fails the run: exit 1, the results still printed. */
 const failsTheRun = (e: Expectation): Expectation => Object.assign((d: Doc) => e(d), { exit: 1 });
 
 const kinds: [string, string, Expectation][] = [
-  ['ok', 'answers at once', (d) => {
-    expect(d.requests.ok).toBeGreaterThan(CONNECTIONS);
-    expect(Object.values(d.errors).every((n) => n === 0)).toBe(true);
-  }],
-  ['close', 'closes the connection after every response (not an error)', (d) => {
-    expect(d.requests.ok).toBeGreaterThan(CONNECTIONS);
-    expect(Object.values(d.errors).every((n) => n === 0)).toBe(true);
-  }],
+  ['ok', 'answers at once', answers],
+  ['close', 'closes the connection after every response (not an error)', answers],
   ['reset', 'resets every connection', failsTheRun(onlyErrors('reset'))],
   ['stall', 'accepts and never answers', failsTheRun(timesOut)],
   ['garbage', 'answers bytes that are not HTTP', failsTheRun(onlyErrors('parse'))],
