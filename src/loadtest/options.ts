@@ -1,4 +1,4 @@
-// The loadtest flags (SPEC.md's `loadtest` row plus --warmup), parsed and validated into one
+// The loadtest flags (the README and docs/loadtest.md list them), parsed and validated into one
 // typed object. Pure: no file is read here (--ca is read when the run starts); every bad value
 // is a UsageError that names the flag and what it accepts.
 import { availableParallelism } from 'node:os';
