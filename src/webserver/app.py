@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """albctl sample web server: the course's Flask app, standard library only.
 
-GET /status -> 200 "OK" (the target group's health check)
+GET /status -> 200 "OK" (the target group's health check); 503 "failing" after
+               SIGUSR1, until SIGUSR2 (to watch a load balancer take a target out)
 GET /       -> 200, a page naming the instance id and availability zone,
                with the instance id in the X-Served-By header as well
 Anything else is 404; HEAD works wherever GET does; other methods get 405.
@@ -10,6 +11,8 @@ The instance id and AZ come from IMDSv2, fetched once at startup; --id and --az
 replace them (then IMDS is not asked), e.g. for local tests:
 
     python3 app.py --port 8081 --id a
+    kill -USR1 <pid>    # /status answers 503 from now on: the target turns unhealthy
+    kill -USR2 <pid>    # /status answers 200 again
 
 Runs on Python 3.9 (Amazon Linux 2023's python3): no newer syntax here.
 """
@@ -82,6 +85,7 @@ class Pages:
             % (i, i, i, a)
         ).encode("utf-8")
         self.status = b"OK"
+        self.failing = b"failing\n"
         self.not_found = b"Not Found\n"
         self.not_allowed = b"Method Not Allowed\n"
         # Header values must be latin-1; an odd --id must not break every response.
@@ -95,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
     wbufsize = 64 * 1024  # headers and body leave in one write (flushed after each request)
     pages = None  # type: Pages
     access_log = False
+    # Set by SIGUSR1, cleared by SIGUSR2: the health check fails while the site still serves.
+    health_failing = False
 
     def _discard_body(self):
         # A request body left unread would be parsed as the next request on this connection.
@@ -139,7 +145,10 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         p = self.pages
         if path == "/status":
-            self._send(200, p.status, "text/plain; charset=utf-8", head=head)
+            if Handler.health_failing:
+                self._send(503, p.failing, "text/plain; charset=utf-8", head=head)
+            else:
+                self._send(200, p.status, "text/plain; charset=utf-8", head=head)
         elif path == "/":
             self._send(200, p.index, "text/html; charset=utf-8", head=head)
         else:
@@ -201,6 +210,11 @@ def parse_args(argv):
     return args
 
 
+def set_health_failing(failing):
+    Handler.health_failing = failing
+    print("albctl-web: /status answers %s" % ("503 (SIGUSR1)" if failing else "200 (SIGUSR2)"), flush=True)
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     instance_id, az = args.id, args.az
@@ -224,6 +238,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if hasattr(signal, "SIGUSR1"):  # not on Windows
+        signal.signal(signal.SIGUSR1, lambda signum, frame: set_health_failing(True))
+        signal.signal(signal.SIGUSR2, lambda signum, frame: set_health_failing(False))
 
     host, port = server.server_address[:2]
     print("albctl-web: listening on http://%s:%d as %s in %s" % (host, port, instance_id, az), flush=True)

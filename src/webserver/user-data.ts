@@ -82,18 +82,23 @@ function uniqueMarker(base: string, body: string): string {
 }
 
 /**
- * app.py's text. Next to this module under vitest (src/webserver/), and, because tsc does not
+ * Where app.py is. Next to this module under vitest (src/webserver/), and, because tsc does not
  * copy .py files, at ../../src/webserver/app.py from dist/webserver/ (package.json ships
  * src/webserver for this).
  */
-export function readAppSource(): string {
+export function appPath(): string {
   const candidates = [new URL('./app.py', import.meta.url), new URL('../../src/webserver/app.py', import.meta.url)];
   for (const url of candidates) {
-    if (existsSync(url)) return readFileSync(url, 'utf8');
+    if (existsSync(url)) return fileURLToPath(url);
   }
   throw new RuntimeError(
     `the sample web server is missing: looked for ${candidates.map((u) => fileURLToPath(u)).join(' and ')}`,
   );
+}
+
+/** app.py's text. */
+export function readAppSource(): string {
+  return readFileSync(appPath(), 'utf8');
 }
 
 /** The default user data: app.py installed as a service. */

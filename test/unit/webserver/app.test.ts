@@ -186,6 +186,21 @@ describe('app.py process behaviour', () => {
     expect(app.stderr()).toBe('');
   });
 
+  it('SIGUSR1 makes /status answer 503 while / still serves; SIGUSR2 makes it healthy again', async () => {
+    const app = await startApp(['--id', 'b', '--az', 'z']);
+    try {
+      const status = async () => (await fetch(`http://127.0.0.1:${app.port}/status`)).status;
+      expect(await status()).toBe(200);
+      app.proc.kill('SIGUSR1');
+      await expect.poll(status, { timeout: 3000 }).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${app.port}/`)).status).toBe(200);
+      app.proc.kill('SIGUSR2');
+      await expect.poll(status, { timeout: 3000 }).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('--access-log logs each request on stderr', async () => {
     const app = await startApp(['--id', 'b', '--az', 'z', '--access-log']);
     await (await fetch(`http://127.0.0.1:${app.port}/status`)).text();
