@@ -29,9 +29,28 @@ export function sandboxMode(value: unknown): 'never' | 'always' | 'auto' {
   throw new UsageError(`--sandbox takes "always" or "auto" (got ${JSON.stringify(value)})`);
 }
 
-export async function run(cmd: Command, sandbox: 'never' | 'always' | 'auto'): Promise<void> {
+/** What `albctl sandbox` adds: --keep (else offered on a terminal) and --report. */
+export interface SandboxFlags {
+  keep?: boolean;
+  report?: string;
+}
+
+export async function run(cmd: Command, sandbox: 'never' | 'always' | 'auto', flags: SandboxFlags = {}): Promise<void> {
   const globals = globalsOf(cmd);
   const flagValues = parseFlags(initQuestions, givenFlags(cmd, initQuestions, 'init'));
+  const report = await sandboxReportPath(flags.report, globals.stack);
   const { startInit } = await import('../wizard/start.js');
-  await startInit(cmd, globals, flagValues, sandbox);
+  await startInit(cmd, globals, flagValues, sandbox, { keep: flags.keep === true ? true : 'ask', report });
+}
+
+/** The proof's report: --report, else .albctl/<stack>-sandbox-report.html; a directory that cannot hold it is a usage error now. */
+async function sandboxReportPath(given: string | undefined, stack: string): Promise<string> {
+  const path = await import('node:path');
+  const file = path.resolve(given ?? path.join('.albctl', `${stack}-sandbox-report.html`));
+  if (given === undefined) return file;
+  const { access, stat } = await import('node:fs/promises');
+  const isDir = await stat(file).then((st) => st.isDirectory(), () => false);
+  const writable = await access(path.dirname(file), 2 /* W_OK */).then(() => true, () => false);
+  if (isDir || !writable) throw new UsageError(`--report must be a file in a writable directory (got ${given})`);
+  return file;
 }

@@ -14,10 +14,11 @@ export function register(program: Command): void {
 }
 
 async function run(cmd: Command): Promise<void> {
-  const [{ runSession }, { statusRows }, { registry }] = await Promise.all([
+  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }] = await Promise.all([
     import('./session.js'),
     import('../engine/status.js'),
     import('../steps/graph.js'),
+    import('../sandbox/status-rows.js'),
   ]);
   await runSession(cmd, 'status', { lock: false }, async (s) => {
     const stack = s.globals.stack;
@@ -26,7 +27,8 @@ async function run(cmd: Command): Promise<void> {
       return { doc: { stack, account: null, region: null, resources: [] } };
     }
     const who = await s.identify();
-    const rows = await statusRows(s.context(s.resolve().values), registry);
+    // In a sandbox, target health as its data plane (HAProxy) sees it, and where it serves.
+    const rows = await withDataPlaneHealth(await statusRows(s.context(s.resolve().values), registry), s.state.file);
     return {
       doc: { stack, account: who.account, region: who.region, resources: rows },
       human: () => {

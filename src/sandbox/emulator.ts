@@ -1,12 +1,13 @@
 // The sandbox's AWS: moto's standalone server, installed on first use into a virtualenv under the
 // user's cache directory and bound to 127.0.0.1. Nothing leaves the machine; nothing is billed.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RuntimeError } from '../errors.js';
+import { spawnChild, stopChild } from './processes.js';
 
 export const motoVersion = '5.2.5';
 
@@ -23,26 +24,67 @@ export function venvDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cacheDir(env), `moto-${motoVersion}`);
 }
 
+/** What ensureMoto reports progress through (the session's UI). */
+export interface InstallProgress {
+  readonly mode: 'tty' | 'plain';
+  info(message: string): void;
+  task(text: string): { update(text: string): void; succeed(text?: string): void; fail(text?: string): void };
+}
+
 /** moto_server: $ALBCTL_MOTO_SERVER, else the managed virtualenv (created when missing). */
-export async function ensureMoto(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function ensureMoto(ui: InstallProgress, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.ALBCTL_MOTO_SERVER) return env.ALBCTL_MOTO_SERVER;
   const dir = venvDir(env);
   const server = path.join(dir, 'bin', 'moto_server');
   if (existsSync(server)) return server;
-  log(`installing the local AWS emulator (moto ${motoVersion}) into ${dir}, once; this takes a minute`);
-  await mkdir(path.dirname(dir), { recursive: true });
-  run('python3', ['-m', 'venv', dir], 'creating a Python virtualenv (is python3 with venv installed?)');
-  run(path.join(dir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${motoVersion}`], 'installing moto from PyPI');
-  if (!existsSync(server)) throw new RuntimeError(`moto installed, but ${server} is missing`);
+  const what = `installing the local AWS emulator (moto ${motoVersion}) into ${dir}, once`;
+  // Without a terminal the task prints only when it ends: say now that this takes a minute.
+  if (ui.mode === 'plain') ui.info(`sandbox: ${what}; this takes about a minute`);
+  const task = ui.task(what);
+  try {
+    await mkdir(path.dirname(dir), { recursive: true });
+    task.update(`${what}: creating a virtualenv`);
+    await run('python3', ['-m', 'venv', dir], 'creating a Python virtualenv (is python3 with venv installed?)', env);
+    task.update(`${what}: asking PyPI`);
+    const pip = path.join(dir, 'bin', 'pip');
+    const args = ['install', '--disable-pip-version-check', '--progress-bar', 'off', `moto[server]==${motoVersion}`];
+    await run(pip, args, 'installing moto from PyPI', env, (line) => {
+      const step = pipStep(line);
+      if (step) task.update(`${what}: ${step}`);
+    });
+    if (!existsSync(server)) throw new RuntimeError(`moto installed, but ${server} is missing`);
+    task.succeed(`installed the local AWS emulator (moto ${motoVersion}) into ${dir}`);
+  } catch (err) {
+    task.fail(`${what}: failed`);
+    throw err;
+  }
   return server;
 }
 
-function run(cmd: string, args: string[], what: string): void {
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) {
-    const detail = (r.error?.message ?? r.stderr ?? '').trim().split('\n').slice(-3).join(' ');
-    throw new RuntimeError(`sandbox: ${what} failed: ${detail}`);
-  }
+/** pip's progress in a few words: `collecting werkzeug`, `installing 40 packages`. */
+export function pipStep(line: string): string | null {
+  const collecting = /^\s*Collecting ([A-Za-z0-9_.-]+)/.exec(line);
+  if (collecting) return `collecting ${collecting[1]!.toLowerCase()}`;
+  const installing = /^Installing collected packages: (.*)$/.exec(line.trim());
+  if (installing) return `installing ${installing[1]!.split(',').length} packages`;
+  return null;
+}
+
+function run(cmd: string, args: string[], what: string, env: NodeJS.ProcessEnv, onLine: (line: string) => void = () => undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    const fail = (detail: string) => reject(new RuntimeError(`sandbox: ${what} failed: ${detail.trim().split('\n').slice(-3).join(' ')}`));
+    child.on('error', (err) => fail(err.message));
+    child.on('exit', (code) => (code === 0 ? resolve() : fail(stderr || `exit ${code}`)));
+  });
 }
 
 /** A free TCP port on loopback. */
@@ -59,13 +101,12 @@ export async function freePort(): Promise<number> {
 
 export async function startEmulator(server: string): Promise<Emulator> {
   const port = await freePort();
-  const child: ChildProcess = spawn(server, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  // Its own process group: Ctrl-C in the terminal must not stop it before the teardown has used it.
+  const { child, output } = spawnChild(server, ['-H', '127.0.0.1', '-p', String(port)]);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new RuntimeError(`sandbox: the emulator exited: ${stderr.trim().split('\n').pop()}`);
+    if (child.exitCode !== null) throw new RuntimeError(`sandbox: the emulator exited: ${output().trim().split('\n').pop()}`);
     const ok = await fetch(`${url}/moto-api/`).then((r) => r.status < 500, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
@@ -76,13 +117,7 @@ export async function startEmulator(server: string): Promise<Emulator> {
   }
   return {
     url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
+    stop: () => stopChild(child),
   };
 }
 

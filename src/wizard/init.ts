@@ -22,6 +22,8 @@ export interface WizardResult {
   doc: Record<string, unknown>;
   /** The context the build ran with (the sandbox uses it to tear down). */
   ctx?: Ctx;
+  /** What the summary shows; the sandbox prints it itself once its data plane is up. */
+  facts?: StackFacts;
 }
 
 export async function runWizard(s: Session, opts: WizardOptions): Promise<WizardResult> {
@@ -51,7 +53,7 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   if (isNoop(plan)) {
     ui.success('nothing to do: the stack already matches these answers');
     const ctx = s.context(inputs);
-    return { doc: { ...docBase, dryRun: false, actions: plan }, ctx };
+    return { doc: { ...docBase, dryRun: false, actions: plan }, ctx, facts: facts(s, ctx, opts.sandbox) };
   }
   await confirmBuild(s, opts.sandbox);
 
@@ -69,8 +71,9 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   await s.state.finishInit('done');
   const changed = actions.filter((a) => a.action !== 'none').length;
   ui.success(`stack ${globals.stack} is ready: ${changed} change(s) in ${Math.round((Date.now() - started) / 1000)}s`);
-  renderSummary(ui, facts(s, ctx, opts.sandbox));
-  return { doc: { ...docBase, dryRun: false, actions, outputs: Object.fromEntries(ctx.outputs) }, ctx };
+  const summary = facts(s, ctx, opts.sandbox);
+  if (!opts.sandbox) renderSummary(ui, summary);
+  return { doc: { ...docBase, dryRun: false, actions, outputs: Object.fromEntries(ctx.outputs) }, ctx, facts: summary };
 }
 
 /** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */

@@ -1,5 +1,7 @@
-// The sandbox: the wizard against a local emulator, for a newcomer without an AWS account.
-// It builds the stack, shows it live, and tears it all down again when the user is done.
+// The sandbox: the wizard against a local emulator, for a newcomer without an AWS account. It
+// builds the stack, serves it (HAProxy and one sample server per instance, configured from what
+// the emulator holds), proves it with a short load test, and tears it all down again: at once,
+// or, kept (`--keep`), on Ctrl-C or SIGTERM.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +13,23 @@ import { statusRows } from '../engine/status.js';
 import { runSession, type Session } from '../commands/session.js';
 import type { Globals } from '../commands/options.js';
 import { ensureMoto, prepareEmulatorDefaultVpc, startEmulator } from '../sandbox/emulator.js';
+import { albctlCommand, secondTerminal } from '../sandbox/hints.js';
+import { withDataPlaneHealth } from '../sandbox/status-rows.js';
+import type { DataPlane } from '../sandbox/supervisor.js';
+import { acquireLock } from '../state/lock.js';
+import { StateStore } from '../state/store.js';
 import { registry } from '../steps/graph.js';
+import type { Ui } from '../ui/types.js';
 import { runWizard, type WizardResult } from './init.js';
+import { findDataPlaneTool, proveAndReport, serveStack, type ProofSummary } from './sandbox-data-plane.js';
+import { renderSummary } from './summary.js';
+
+export interface SandboxOptions {
+  /** Stay up until SIGINT or SIGTERM; 'ask' offers it on a terminal. */
+  keep: boolean | 'ask';
+  /** Where the proof's HTML report goes. */
+  report: string;
+}
 
 /** Whether real AWS answers with these credentials: the sandbox is offered when it does not. */
 export async function awsReachable(g: Globals): Promise<{ ok: boolean; why: string }> {
@@ -29,28 +46,27 @@ export async function awsReachable(g: Globals): Promise<{ ok: boolean; why: stri
   }
 }
 
-export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<string, unknown>): Promise<void> {
-  const say = (line: string) => process.stderr.write(`sandbox: ${line}\n`);
-  const server = await ensureMoto(say);
+export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<string, unknown>, ui: Ui, opts: SandboxOptions): Promise<void> {
+  const tool = await findDataPlaneTool(ui);
+  const server = await ensureMoto(ui);
   const emulator = await startEmulator(server);
-  await prepareEmulatorDefaultVpc(emulator.url, g.region ?? 'us-east-1');
+  const region = g.region ?? 'us-east-1';
+  await prepareEmulatorDefaultVpc(emulator.url, region);
   const dir = await mkdtemp(path.join(tmpdir(), 'albctl-sandbox-'));
   // The emulator takes any credentials; never send real ones to it.
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';
   process.env.AWS_SECRET_ACCESS_KEY = 'sandbox';
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  const overrides: Partial<Globals> = {
-    endpoint: emulator.url,
-    region: g.region ?? 'us-east-1',
-    profile: undefined,
-    statePath: path.join(dir, `${g.stack}.json`),
-  };
+  const statePath = path.join(dir, `${g.stack}.json`);
+  const overrides: Partial<Globals> = { endpoint: emulator.url, region, profile: undefined, statePath };
   try {
-    await runSession(cmd, 'init', { lock: true, overrides }, async (s) => {
-      const result = await runWizard(s, { flagValues: { certOut: path.join(dir, 'cert'), ...flagValues }, sandbox: true });
-      if (!s.globals.dryRun && result.ctx) await epilogue(s, result);
-      return { doc: result.doc };
+    // No lock for the whole session: a kept sandbox lets `albctl instances` in another terminal
+    // change the stack. The build and the teardown take it.
+    await runSession(cmd, 'init', { lock: false, overrides }, async (s) => {
+      const built = await locked(statePath, () => runWizard(s, { flagValues: { certOut: path.join(dir, 'cert'), ...flagValues }, sandbox: true }));
+      if (s.globals.dryRun || !built.ctx) return { doc: built.doc };
+      return await afterBuild(s, built, { ...opts, dir, region, tool });
     });
   } finally {
     await emulator.stop();
@@ -58,19 +74,92 @@ export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<st
   }
 }
 
-/** Show the stack live, then take it down (after Enter on a terminal). */
-async function epilogue(s: Session, result: WizardResult): Promise<void> {
-  const ctx = result.ctx!;
-  const rows = await statusRows(ctx, registry);
+async function locked<T>(statePath: string, body: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(statePath, 'sandbox');
+  try {
+    return await body();
+  } finally {
+    await lock.release();
+  }
+}
+
+interface AfterBuild extends SandboxOptions {
+  dir: string;
+  region: string;
+  tool: Awaited<ReturnType<typeof findDataPlaneTool>>;
+}
+
+/** Serve, show, prove; keep if asked; tear down. The --json document unless kept (printed when ready then). */
+async function afterBuild(s: Session, built: WizardResult, o: AfterBuild): Promise<{ doc: unknown } | void> {
+  let plane: DataPlane | null = null;
+  try {
+    plane = o.tool ? await serveStack(s, built.ctx!, { ...o.tool, dir: path.join(o.dir, 'dataplane'), region: o.region }) : null;
+    const local = plane ? urls(plane) : undefined;
+    renderSummary(s.ui, { ...built.facts!, ...(local ? { local } : {}) });
+    await showStatus(s, built);
+    const proof: ProofSummary | null = plane ? await proveAndReport(s, plane, o.report) : null;
+    const doc = {
+      stack: s.globals.stack,
+      state: s.state.file,
+      region: o.region,
+      endpoint: s.aws.endpoint,
+      dataPlane: plane ? { http: local?.http ?? null, https: local?.https ?? null, ca: plane.doc().ca } : null,
+      loadtest: proof?.json ?? null,
+    };
+    if (proof && !proof.ok) process.exitCode = 1;
+    const keep = o.keep === 'ask' ? s.ui.interactive && (await offerKeep(s)) : o.keep;
+    if (keep) await stayUp(s, plane, doc);
+    await plane?.stop();
+    plane = null;
+    await tearDown(s, built);
+    return keep ? undefined : { doc };
+  } finally {
+    await plane?.stop();
+  }
+}
+
+function urls(plane: DataPlane): { http?: string; https?: string } {
+  const l = plane.doc().listeners;
+  const url = (p: string) => l.find((x) => x.protocol === p && x.url)?.url ?? undefined;
+  return { ...(url('HTTP') ? { http: url('HTTP') } : {}), ...(url('HTTPS') ? { https: url('HTTPS') } : {}) };
+}
+
+async function showStatus(s: Session, built: WizardResult): Promise<void> {
+  const rows = await withDataPlaneHealth(await statusRows(built.ctx!, registry), s.state.file);
   s.ui.info(s.ui.style.bold('\nwhat the emulator holds now (albctl status):'));
   s.ui.table(['RESOURCE', 'NAME', 'STATE', 'DETAIL'], rows.map((r) => [r.resource, r.name, r.state, r.detail]));
-  if (s.ui.interactive) {
-    s.ui.info(
-      `\nIn another terminal: AWS_ACCESS_KEY_ID=sandbox AWS_SECRET_ACCESS_KEY=sandbox albctl status --endpoint-url ${s.aws.endpoint} --state ${s.state.file}`,
-    );
-    await s.ui.prompt.confirm({ message: 'Tear the sandbox down now?', flag: '--yes', default: true });
-  }
+}
+
+async function offerKeep(s: Session): Promise<boolean> {
+  return s.ui.prompt.confirm({ message: 'Keep the sandbox up to try commands in another terminal (until Ctrl-C)?', flag: '--keep', default: false });
+}
+
+/** Until SIGINT, SIGTERM or SIGHUP: the commands for a second terminal, the ready document on stdout. */
+async function stayUp(s: Session, plane: DataPlane | null, doc: Record<string, unknown>): Promise<void> {
+  const facts = { albctl: albctlCommand(), stack: s.globals.stack, region: String(doc.region), endpoint: s.aws.endpoint ?? '', state: s.state.file };
+  s.ui.info(s.ui.style.bold('\nthe sandbox stays up until Ctrl-C here; in another terminal:'));
+  for (const line of secondTerminal({ ...facts, dataPlane: plane?.doc() ?? null })) s.ui.info(`  ${line}`);
+  if (s.globals.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGHUP', done);
+      resolve();
+    };
+    // SIGINT and SIGTERM abort the session (its own handlers); a closed terminal sends SIGHUP.
+    s.signal.addEventListener('abort', done, { once: true });
+    process.on('SIGHUP', done);
+  });
+}
+
+/** `albctl destroy` on the state as it is now (a second terminal may have changed it), then the emulator goes. */
+async function tearDown(s: Session, built: WizardResult): Promise<void> {
   s.ui.info(s.ui.style.bold('\ntearing the sandbox down (albctl destroy):'));
-  await destroyAll({ ...ctx, inputs: { ...ctx.inputs, keepFiles: false } }, registry);
-  s.ui.success('sandbox removed: every resource deleted, the emulator stopped');
+  const ctx = built.ctx!;
+  // The session's signal is spent when Ctrl-C ended a kept sandbox; a second Ctrl-C still quits at once.
+  const signal = new AbortController().signal;
+  await locked(s.state.file, async () => {
+    const state = await StateStore.load(s.state.file, s.globals.stack);
+    await destroyAll({ ...ctx, state, signal, inputs: { ...ctx.inputs, keepFiles: false } }, registry);
+  });
+  s.ui.success('sandbox removed: every resource deleted, the data plane and the emulator stopped');
 }

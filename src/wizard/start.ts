@@ -8,11 +8,17 @@ import { stackName } from '../inputs/parse.js';
 import { createUi } from '../ui/create.js';
 import type { Ui } from '../ui/types.js';
 import { runWizard } from './init.js';
-import { awsReachable, runSandbox } from './sandbox.js';
+import { awsReachable, runSandbox, type SandboxOptions } from './sandbox.js';
 
 export type SandboxMode = 'never' | 'always' | 'auto';
 
-export async function startInit(cmd: Command, globals: Globals, flagValues: Record<string, unknown>, mode: SandboxMode): Promise<void> {
+export async function startInit(
+  cmd: Command,
+  globals: Globals,
+  flagValues: Record<string, unknown>,
+  mode: SandboxMode,
+  sandbox: SandboxOptions,
+): Promise<void> {
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
   const stackGiven = (cmd.optsWithGlobals() as { stack?: string }).stack !== undefined || !!process.env.ALBCTL_STACK;
   const stateGiven = (cmd.optsWithGlobals() as { state?: string }).state !== undefined;
@@ -21,7 +27,7 @@ export async function startInit(cmd: Command, globals: Globals, flagValues: Reco
     const stack = await askStack(ui, globals.stack);
     g = { ...globals, stack, statePath: stateGiven ? globals.statePath : `.albctl/${stack}.json` };
   }
-  if (await wantsSandbox(ui, g, mode)) return runSandbox(cmd, g, flagValues);
+  if (await wantsSandbox(ui, g, mode)) return runSandbox(cmd, g, flagValues, ui, sandbox);
   const overrides = { stack: g.stack, statePath: g.statePath };
   await runSession(cmd, 'init', { lock: true, overrides }, async (s) => ({ doc: (await runWizard(s, { flagValues, sandbox: false })).doc }));
 }

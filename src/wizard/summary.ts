@@ -10,6 +10,8 @@ export interface StackFacts {
   instanceType?: string;
   azs: number;
   sandbox: boolean;
+  /** The sandbox's data plane: where the listeners answer on this machine. */
+  local?: { http?: string; https?: string };
   stateFile: string;
   stackFlag: string;
 }
@@ -30,20 +32,23 @@ function url(scheme: 'http' | 'https', host: string, port: number | undefined): 
 export function renderSummary(ui: Ui, f: StackFacts): void {
   const s = ui.style;
   const lines: [string, string][] = [];
+  const here = (u: string | undefined) => (u ? `, served here by HAProxy at ${u}` : '');
   if (f.dnsName) {
-    lines.push(['load balancer', url('http', f.dnsName, f.httpPort)]);
-    if (f.httpsPort) lines.push(['HTTPS', `${url('https', f.dnsName, f.httpsPort)} (self-signed)`]);
+    lines.push(['load balancer', `${url('http', f.dnsName, f.httpPort)}${here(f.local?.http)}`]);
+    if (f.httpsPort) lines.push(['HTTPS', `${url('https', f.dnsName, f.httpsPort)} (self-signed)${here(f.local?.https)}`]);
   }
   const curl = f.httpsPort && f.dnsName && f.certificateFile
     ? `curl --cacert ${f.certificateFile} ${url('https', f.dnsName, f.httpsPort)}`
     : f.dnsName
       ? `curl ${url('http', f.dnsName, f.httpPort)}`
       : undefined;
-  // In the sandbox the names do not resolve: say what to try on AWS.
-  const tryLabel = f.sandbox ? 'on AWS, try' : 'try';
-  if (curl) lines.push([tryLabel, curl]);
-  lines.push([curl ? '' : tryLabel, `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
-  lines.push(['', `albctl${f.stackFlag} status`]);
+  // In the sandbox the names do not resolve: the sandbox tries itself, or says what to try on AWS.
+  if (!(f.sandbox && f.local)) {
+    const tryLabel = f.sandbox ? 'on AWS, try' : 'try';
+    if (curl) lines.push([tryLabel, curl]);
+    lines.push([curl ? '' : tryLabel, `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
+    lines.push(['', `albctl${f.stackFlag} status`]);
+  }
   if (f.instances > 0) lines.push(['note', 'new instances pass their health checks after about a minute']);
   const cost = hourlyCost(f);
   lines.push([
