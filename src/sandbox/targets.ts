@@ -101,7 +101,7 @@ export class Targets {
     for (const m of [...this.members.values()]) {
       const stat = byName.get(`${m.backend}/${m.key}`);
       if (m.drainUntil !== null) {
-        if (!stat || stat.current === 0 || Date.now() > m.drainUntil) await this.remove(m, stat !== undefined);
+        if (!stat || stat.current === 0 || Date.now() > m.drainUntil) await this.remove(m, stat);
         continue;
       }
       const before = m.health.state;
@@ -111,12 +111,14 @@ export class Targets {
     }
   }
 
-  private async remove(m: Member, inHaproxy: boolean): Promise<void> {
+  /** Out of HAProxy, its server stopped; what was still in flight (past the deregistration delay) fails. */
+  private async remove(m: Member, stat: ServerStat | undefined): Promise<void> {
     const name = `${m.backend}/${m.key}`;
-    if (inHaproxy && m.inHaproxy) await runtime(this.o.socket, `shutdown sessions server ${name}; del server ${name}`);
+    const inFlight = stat?.current ?? 0;
+    if (stat && m.inHaproxy) await runtime(this.o.socket, `shutdown sessions server ${name}; del server ${name}`);
     await m.server.stop();
     this.members.delete(m.key);
-    this.o.log(`- target ${m.key}: removed, its server stopped`);
+    this.o.log(`- target ${m.key}: removed with ${inFlight} request(s) in flight, its server stopped`);
   }
 
   docs(view: StackView): DataPlaneTarget[] {
