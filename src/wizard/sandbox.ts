@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Aws } from '../aws/clients.js';
+import { InterruptedError, RuntimeError, StateConflictError } from '../errors.js';
 import { destroyAll } from '../engine/destroy.js';
 import { statusRows } from '../engine/status.js';
 import { runSession, type Session } from '../commands/session.js';
@@ -49,9 +50,21 @@ export async function awsReachable(g: Globals): Promise<{ ok: boolean; why: stri
 export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<string, unknown>, ui: Ui, opts: SandboxOptions): Promise<void> {
   const tool = await findDataPlaneTool(ui);
   const server = await ensureMoto(ui);
+  // A closed terminal (SIGHUP) ends the sandbox as SIGTERM does: torn down, nothing left running.
+  const onHangup = () => process.kill(process.pid, 'SIGTERM');
+  process.on('SIGHUP', onHangup);
+  // Until the session handles signals, one leaves at once; the exit stops the emulator.
+  const early = () => process.exit(130);
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
   const emulator = await startEmulator(server);
   const region = g.region ?? 'us-east-1';
-  await prepareEmulatorDefaultVpc(emulator.url, region);
+  try {
+    await prepareEmulatorDefaultVpc(emulator.url, region);
+  } finally {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'albctl-sandbox-'));
   // The emulator takes any credentials; never send real ones to it.
   process.env.AWS_ACCESS_KEY_ID = 'sandbox';
@@ -69,13 +82,25 @@ export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<st
       return await afterBuild(s, built, { ...opts, dir, region, tool });
     });
   } finally {
+    process.off('SIGHUP', onHangup);
     await emulator.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function locked<T>(statePath: string, body: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(statePath, 'sandbox');
+/** Under the stack's lock; a command another terminal is running gets `waitMs` to finish first. */
+async function locked<T>(statePath: string, body: () => Promise<T>, waitMs = 0): Promise<T> {
+  const until = Date.now() + waitMs;
+  let lock;
+  for (;;) {
+    try {
+      lock = await acquireLock(statePath, 'sandbox');
+      break;
+    } catch (err) {
+      if (!(err instanceof StateConflictError) || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   try {
     return await body();
   } finally {
@@ -92,12 +117,18 @@ interface AfterBuild extends SandboxOptions {
 /** Serve, show, prove; keep if asked; tear down. The --json document unless kept (printed when ready then). */
 async function afterBuild(s: Session, built: WizardResult, o: AfterBuild): Promise<{ doc: unknown } | void> {
   let plane: DataPlane | null = null;
+  // Ctrl-C before the sandbox is kept: no teardown needed, the emulator goes with everything in it.
+  const checkpoint = () => {
+    if (s.signal.aborted) throw new InterruptedError('interrupted: the sandbox is gone, its emulator stopped with everything in it');
+  };
   try {
     plane = o.tool ? await serveStack(s, built.ctx!, { ...o.tool, dir: path.join(o.dir, 'dataplane'), region: o.region }) : null;
+    checkpoint();
     const local = plane ? urls(plane) : undefined;
     renderSummary(s.ui, { ...built.facts!, ...(local ? { local } : {}) });
     await showStatus(s, built);
     const proof: ProofSummary | null = plane ? await proveAndReport(s, plane, o.report) : null;
+    checkpoint();
     const doc = {
       stack: s.globals.stack,
       state: s.state.file,
@@ -106,12 +137,15 @@ async function afterBuild(s: Session, built: WizardResult, o: AfterBuild): Promi
       dataPlane: plane ? { http: local?.http ?? null, https: local?.https ?? null, ca: plane.doc().ca } : null,
       loadtest: proof?.json ?? null,
     };
-    if (proof && !proof.ok) process.exitCode = 1;
     const keep = o.keep === 'ask' ? s.ui.interactive && (await offerKeep(s)) : o.keep;
     if (keep) await stayUp(s, plane, doc);
     await plane?.stop();
     plane = null;
     await tearDown(s, built);
+    if (proof && !proof.ok) {
+      if (!keep) s.ui.result(doc);
+      throw new RuntimeError('sandbox: the data plane did not answer as the stack is configured (the proof above says how)');
+    }
     return keep ? undefined : { doc };
   } finally {
     await plane?.stop();
@@ -140,15 +174,8 @@ async function stayUp(s: Session, plane: DataPlane | null, doc: Record<string, u
   s.ui.info(s.ui.style.bold('\nthe sandbox stays up until Ctrl-C here; in another terminal:'));
   for (const line of secondTerminal({ ...facts, dataPlane: plane?.doc() ?? null })) s.ui.info(`  ${line}`);
   if (s.globals.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGHUP', done);
-      resolve();
-    };
-    // SIGINT and SIGTERM abort the session (its own handlers); a closed terminal sends SIGHUP.
-    s.signal.addEventListener('abort', done, { once: true });
-    process.on('SIGHUP', done);
-  });
+  // SIGINT, SIGTERM (and SIGHUP, made SIGTERM) abort the session: its own handlers.
+  if (!s.signal.aborted) await new Promise<void>((resolve) => s.signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 /** `albctl destroy` on the state as it is now (a second terminal may have changed it), then the emulator goes. */
@@ -160,6 +187,6 @@ async function tearDown(s: Session, built: WizardResult): Promise<void> {
   await locked(s.state.file, async () => {
     const state = await StateStore.load(s.state.file, s.globals.stack);
     await destroyAll({ ...ctx, state, signal, inputs: { ...ctx.inputs, keepFiles: false } }, registry);
-  });
+  }, 30_000);
   s.ui.success('sandbox removed: every resource deleted, the data plane and the emulator stopped');
 }

@@ -49,7 +49,8 @@ export function renderSummary(ui: Ui, f: StackFacts): void {
     lines.push([curl ? '' : tryLabel, `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
     lines.push(['', `albctl${f.stackFlag} status`]);
   }
-  if (f.instances > 0) lines.push(['note', 'new instances pass their health checks after about a minute']);
+  // The sandbox's data plane has waited for them already.
+  if (f.instances > 0 && !f.local) lines.push(['note', 'new instances pass their health checks after about a minute']);
   const cost = hourlyCost(f);
   lines.push([
     'cost',
