@@ -17,6 +17,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetServerCertificateCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Aws } from '../aws/clients.js';
+import { fromSdkAction } from '../steps/listener.js';
+import { healthCheckOf } from '../steps/target-group.js';
 import { RuntimeError } from '../errors.js';
 import type { ActionView, ListenerView, StackView, TargetGroupView, TargetView, TlsView } from './stack-view.js';
 
@@ -50,22 +52,12 @@ export async function readStack(aws: Aws, loadBalancerArn: string, signal: Abort
   };
 }
 
+/** A listener's default action: forward and redirect as the listener steps read them, and a fixed response. */
 export function actionView(actions: readonly Action[] | undefined): ActionView {
-  const a = [...(actions ?? [])].sort((x, y) => (x.Order ?? 0) - (y.Order ?? 0)).at(-1); // the terminal action
-  const groups = a?.ForwardConfig?.TargetGroups ?? [];
-  if (a?.Type === 'forward' && (a.TargetGroupArn || groups.length === 1)) return { type: 'forward', targetGroupArn: (a.TargetGroupArn ?? groups[0]!.TargetGroupArn)! };
-  if (a?.Type === 'redirect' && a.RedirectConfig) {
-    const r = a.RedirectConfig;
-    return {
-      type: 'redirect',
-      protocol: r.Protocol ?? '#{protocol}',
-      port: r.Port ?? '#{port}',
-      host: r.Host ?? '#{host}',
-      path: r.Path ?? '/#{path}',
-      query: r.Query ?? '#{query}',
-      statusCode: r.StatusCode === 'HTTP_302' ? 302 : 301,
-    };
-  }
+  const known = fromSdkAction(actions);
+  if (known.type === 'forward' && 'targetGroupArn' in known) return known;
+  if (known.type === 'redirect' && 'statusCode' in known) return { ...known, statusCode: known.statusCode === 'HTTP_302' ? 302 : 301 };
+  const a = actions?.[actions.length - 1]; // the last default action is the terminal one
   if (a?.Type === 'fixed-response' && a.FixedResponseConfig) {
     const f = a.FixedResponseConfig;
     return { type: 'fixed-response', statusCode: Number(f.StatusCode ?? 503), contentType: f.ContentType ?? 'text/plain', body: f.MessageBody ?? '' };
@@ -120,16 +112,7 @@ export function targetGroupView(tg: TargetGroup, attrs: { Key?: string; Value?: 
     protocol: tg.Protocol ?? 'HTTP',
     protocolVersion: tg.ProtocolVersion ?? 'HTTP1',
     port: tg.Port ?? 80,
-    // The API's defaults for what a target group may leave out.
-    healthCheck: {
-      protocol: tg.HealthCheckProtocol ?? tg.Protocol ?? 'HTTP',
-      path: tg.HealthCheckPath ?? '/',
-      interval: tg.HealthCheckIntervalSeconds ?? 30,
-      timeout: tg.HealthCheckTimeoutSeconds ?? 5,
-      healthyThreshold: tg.HealthyThresholdCount ?? 5,
-      unhealthyThreshold: tg.UnhealthyThresholdCount ?? 2,
-      matcher: tg.Matcher?.HttpCode ?? '200',
-    },
+    healthCheck: { ...healthCheckOf(tg), protocol: tg.HealthCheckProtocol ?? tg.Protocol ?? 'HTTP' },
     stickiness: {
       enabled: get('stickiness.enabled') === 'true',
       type: get('stickiness.type') ?? 'lb_cookie',

@@ -1,6 +1,7 @@
 // The data plane's picture of a stack: what the emulator holds about the load balancer, its
 // listeners, the target groups they forward to and the registered targets, in plain data. Read by
 // read-stack.ts, rendered into an HAProxy configuration by haproxy-config.ts.
+import type { HealthCheck } from '../steps/target-group.js';
 
 export interface LoadBalancerView {
   arn: string;
@@ -10,15 +11,9 @@ export interface LoadBalancerView {
   idleTimeoutSeconds: number;
 }
 
-export interface HealthCheckView {
+/** The target group's health check (matcher as it holds it: `200`, `200,302`, `200-299`), and its protocol. */
+export interface HealthCheckView extends HealthCheck {
   protocol: string;
-  path: string;
-  interval: number;
-  timeout: number;
-  healthyThreshold: number;
-  unhealthyThreshold: number;
-  /** As the target group holds it: `200`, `200,302`, `200-299`. */
-  matcher: string;
 }
 
 export interface TargetGroupView {

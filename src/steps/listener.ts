@@ -53,7 +53,7 @@ export function toSdkAction(a: DefaultAction): Action {
   throw new Error(`internal error: cannot send action ${JSON.stringify(a)}`);
 }
 
-function fromSdkAction(actions: readonly Action[] | undefined): DefaultAction {
+export function fromSdkAction(actions: readonly Action[] | undefined): DefaultAction {
   const a = actions?.[actions.length - 1]; // the last default action is the terminal one
   const single = a?.ForwardConfig?.TargetGroups?.length === 1 ? a.ForwardConfig.TargetGroups[0]?.TargetGroupArn : undefined;
   if (a?.Type === 'forward' && (a.TargetGroupArn ?? single)) return forwardTo((a.TargetGroupArn ?? single)!);

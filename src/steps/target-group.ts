@@ -34,7 +34,7 @@ export interface TargetGroupOut extends Record<string, unknown> {
   deregistrationDelay: number;
 }
 
-interface HealthCheck {
+export interface HealthCheck {
   path: string;
   interval: number;
   timeout: number;
@@ -89,15 +89,20 @@ async function toFound(ctx: Ctx, tg: TargetGroup): Promise<Found<TargetGroupOut>
       vpcId: tg.VpcId!,
       loadBalancerArns: tg.LoadBalancerArns ?? [],
       deregistrationDelay: Number(delay ?? 300),
-      healthCheck: {
-        path: tg.HealthCheckPath ?? '/',
-        interval: tg.HealthCheckIntervalSeconds ?? 30,
-        timeout: tg.HealthCheckTimeoutSeconds ?? 5,
-        healthyThreshold: tg.HealthyThresholdCount ?? 5,
-        unhealthyThreshold: tg.UnhealthyThresholdCount ?? 2,
-        matcher: tg.Matcher?.HttpCode ?? '200',
-      },
+      healthCheck: healthCheckOf(tg),
     },
+  };
+}
+
+/** The target group's health check, with the API's defaults for what it leaves out. */
+export function healthCheckOf(tg: TargetGroup): HealthCheck {
+  return {
+    path: tg.HealthCheckPath ?? '/',
+    interval: tg.HealthCheckIntervalSeconds ?? 30,
+    timeout: tg.HealthCheckTimeoutSeconds ?? 5,
+    healthyThreshold: tg.HealthyThresholdCount ?? 5,
+    unhealthyThreshold: tg.UnhealthyThresholdCount ?? 2,
+    matcher: tg.Matcher?.HttpCode ?? '200',
   };
 }
 
