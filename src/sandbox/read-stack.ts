@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetServerCertificateCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { Aws } from '../aws/clients.js';
+import { unlessNotFound } from '../aws/errors.js';
 import { fromSdkAction } from '../steps/listener.js';
 import { healthCheckOf } from '../steps/target-group.js';
 import { RuntimeError } from '../errors.js';
@@ -24,18 +25,24 @@ import type { ActionView, ListenerView, StackView, TargetGroupView, TargetView, 
 
 type Call = { abortSignal: AbortSignal };
 
+/** The load balancer was deleted (`albctl destroy` in another terminal): nothing left to serve. */
+export class LoadBalancerGone extends RuntimeError {
+  constructor(arn: string) {
+    super(`data plane: the load balancer ${arn.split('/').slice(-2, -1)[0] ?? arn} is gone`);
+  }
+}
+
 const attribute = (attrs: { Key?: string; Value?: string }[] | undefined, key: string) => attrs?.find((a) => a.Key === key)?.Value;
 
 export async function readStack(aws: Aws, loadBalancerArn: string, signal: AbortSignal): Promise<StackView> {
   const elb = aws.client(ElasticLoadBalancingV2Client);
   const call: Call = { abortSignal: signal };
-  const [lbs, lbAttrs, listeners] = await Promise.all([
-    elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }), call),
+  const lb = (await unlessNotFound(elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }), call)))?.LoadBalancers?.[0];
+  if (!lb) throw new LoadBalancerGone(loadBalancerArn);
+  const [lbAttrs, listeners] = await Promise.all([
     elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: loadBalancerArn }), call),
     elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }), call),
   ]);
-  const lb = lbs.LoadBalancers?.[0];
-  if (!lb) throw new RuntimeError(`data plane: load balancer ${loadBalancerArn} is gone`);
   const listenerViews = await Promise.all((listeners.Listeners ?? []).map((l) => listenerView(aws, l, call)));
   const tgArns = [...new Set(listenerViews.flatMap((l) => (l.action.type === 'forward' ? [l.action.targetGroupArn] : [])))];
   const targetGroups = tgArns.length === 0 ? [] : await readTargetGroups(aws, tgArns, call);

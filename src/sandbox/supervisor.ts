@@ -13,7 +13,7 @@ import { freePort } from './emulator.js';
 import { writeDataPlane, removeDataPlane, type DataPlaneDoc, type DataPlaneListener } from './dataplane-file.js';
 import { checkConfig, haproxyVersion, showStat, startHaproxy, type HaproxyProcess } from './haproxy.js';
 import { renderHaproxyConfig } from './haproxy-config.js';
-import { readStack } from './read-stack.js';
+import { LoadBalancerGone, readStack } from './read-stack.js';
 import { startSampleServer } from './sample-servers.js';
 import { configPart, type ListenerView, type StackView } from './stack-view.js';
 import { Targets } from './targets.js';
@@ -187,6 +187,11 @@ class Supervisor implements DataPlane {
           failing = false;
         } catch (err) {
           if (this.abort.signal.aborted) break;
+          if (err instanceof LoadBalancerGone) {
+            await this.serveNothing();
+            this.log('the load balancer is gone: HAProxy and the sample servers stopped');
+            break;
+          }
           if (!failing) this.log(`cannot follow the stack (trying again every second): ${(err as Error).message}`);
           failing = true;
         }
@@ -233,11 +238,16 @@ class Supervisor implements DataPlane {
     }
   }
 
+  /** As a deleted load balancer: no listener answers; other albctl processes no longer find a data plane. */
+  private async serveNothing(): Promise<void> {
+    await removeDataPlane(this.o.statePath);
+    await Promise.all([this.haproxy?.stop(), this.targets.stopAll()]);
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
-    await removeDataPlane(this.o.statePath);
-    await Promise.all([this.haproxy?.stop(), this.targets.stopAll()]);
+    await this.serveNothing();
     this.aws.destroy();
     await rm(this.o.dir, { recursive: true, force: true });
   }
