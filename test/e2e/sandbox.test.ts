@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadtestJson } from '../../src/loadtest/index.js';
 import { dataPlanePath, type DataPlaneDoc } from '../../src/sandbox/dataplane-file.js';
-import { findHaproxy } from '../../src/sandbox/haproxy.js';
+import { findHaproxy, parseStat, runtime } from '../../src/sandbox/haproxy.js';
 import { isAlive } from '../../src/state/lock.js';
 import { cliPath, collect, runCli, startCli, tempDir } from '../support/harness.js';
 import { selfSignedCert } from '../support/loadtest-servers.js';
@@ -151,7 +151,7 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
     expect(res.status).toBe(301);
     // As the ALB writes it: the port spelled out, path and query kept.
     expect(res.location).toBe(`https://${dns}:443/a/b?x=1`);
-    expect(healthy(plane())).toHaveLength(2); // the reload kept the targets' health
+    expect(healthy(plane())).toHaveLength(2);
   }, 30_000);
 
   it('instances --count 3 adds a third target and --count 1 removes two, with no failed request beyond those in flight on a killed server', async () => {
@@ -207,6 +207,18 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
     expect(lt.targets[victim.id]).toBeUndefined();
     expect(Object.keys(lt.targets)).toHaveLength(2);
     process.stderr.write(`sandbox e2e: unhealthy after ${took.toFixed(1)} s (bound ${becomesUnhealthy} s)\n`);
+
+    // A change of the target group reloads HAProxy; the new worker starts from the servers' health
+    // (a server it knew nothing about would start in service until its first failed check).
+    const reloads = () => (term.screen().match(/HAProxy reloaded/g) ?? []).length;
+    const before = reloads();
+    expect((await cli('sticky', '--duration', '2h', ...onStack())).code).toBe(0);
+    const t0 = Date.now();
+    while (reloads() === before && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(reloads()).toBe(before + 1);
+    const stat = parseStat(await runtime(plane().haproxy.socket, 'show stat')).find((x) => x.server === `${victim.id}:8080`)!;
+    expect(stat.status).toMatch(/^DOWN/);
+    expect(readFileSync(plane().haproxy.config, 'utf8')).toMatch(/cookie AWSALB insert dynamic maxlife 7200s/);
   }, 60_000);
 
   it('Ctrl-C tears it all down: exit 0, nothing left running, the ready document alone on stdout', async () => {
