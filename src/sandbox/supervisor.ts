@@ -113,22 +113,13 @@ class Supervisor implements DataPlane {
   async prepare(view: StackView): Promise<void> {
     this.view = view;
     for (const l of view.listeners) {
-      const pem = l.tls ? await pemWithKey(l.tls.certificatePem, this.o.keyFiles) : null;
-      if (l.tls && pem === null) {
-        this.notes.set(l.arn, `no private.pem matches certificate ${l.tls.certificateArn.split('/').pop()} (IAM never returns a key)`);
+      const why = await this.cannotServe(l);
+      if (why !== null) {
+        this.notes.set(l.arn, why);
         this.frontends.delete(l.arn);
         continue;
       }
-      if (l.protocol !== 'HTTP' && l.protocol !== 'HTTPS') {
-        this.notes.set(l.arn, `${l.protocol} listeners are not mirrored`);
-        continue;
-      }
       this.notes.delete(l.arn);
-      if (pem !== null) {
-        const file = path.join(this.o.dir, `listener-${l.port}.pem`);
-        await writeFile(file, pem, { mode: 0o600 });
-        this.certificates.set(l.arn, file);
-      }
       if (!this.frontends.has(l.arn)) this.frontends.set(l.arn, await freePort());
     }
     const live = new Set(view.listeners.map((l) => l.arn));
@@ -136,6 +127,19 @@ class Supervisor implements DataPlane {
     this.configJson = JSON.stringify(configPart(view));
     await writeFile(this.files.config, this.renderConfig());
     await checkConfig(this.o.haproxy, this.files.config);
+  }
+
+  /** Why a listener cannot be served here, or null; an HTTPS listener's PEM file written on the way. */
+  private async cannotServe(l: ListenerView): Promise<string | null> {
+    if (l.protocol !== 'HTTP' && l.protocol !== 'HTTPS') return `${l.protocol} listeners are not mirrored`;
+    if (l.protocol === 'HTTP') return null;
+    if (!l.tls) return 'no certificate on the listener';
+    const pem = await pemWithKey(l.tls.certificatePem, this.o.keyFiles);
+    if (pem === null) return `no private.pem matches certificate ${l.tls.certificateArn.split('/').pop()} (IAM never returns a key)`;
+    const file = path.join(this.o.dir, `listener-${l.port}.pem`);
+    await writeFile(file, pem, { mode: 0o600 });
+    this.certificates.set(l.arn, file);
+    return null;
   }
 
   private renderConfig(): string {
