@@ -71,6 +71,9 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
     ]);
   const globals = globalsOf(cmd);
   const raw = { ...(cmd.opts() as Record<string, unknown>) };
+  // A sandbox's load balancer is served on this machine: its DNS name is sent to the local ports.
+  const { withSandboxConnectTo } = await import('../sandbox/dataplane-file.js');
+  raw.connectTo = await withSandboxConnectTo(globals.statePath, raw.connectTo);
   let url = given;
   if (url === undefined) {
     const { StateStore } = await import('../state/store.js');
@@ -82,9 +85,6 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
     url = target.url;
     if (target.ca !== null && raw.ca === undefined && raw.insecure !== true) raw.ca = target.ca;
   }
-  // A sandbox's load balancer is served on this machine: its DNS name is sent to the local ports.
-  const { withSandboxConnectTo } = await import('../sandbox/dataplane-file.js');
-  raw.connectTo = await withSandboxConnectTo(globals.statePath, raw.connectTo);
   // Every usage error (flags, --assert, --ca, --compare, --report's folder) before the banner.
   const options = lt.parseLoadtestOptions(raw, url);
   if (options.report !== null) {
