@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .command('sandbox')
     .description('try albctl without an AWS account: the wizard against a local emulator (moto), served by HAProxy on this machine, load-tested, then torn down')
     .option('--keep', 'stay up (emulator and data plane) until Ctrl-C or SIGTERM, then tear down; prints commands for another terminal')
-    .option('--report <file>', "the proof's HTML load-test report (default: .albctl/<stack>-sandbox-report.html)");
+    .option('--report <file>', "where the proof's HTML load-test report goes, else .albctl/<stack>-sandbox-report.html");
   addQuestionOptions(cmd, questions, 'init', 'init');
   addExamples(cmd, [
     ['build the stack in a local emulator, serve it, load-test it, tear it down', 'albctl sandbox'],
