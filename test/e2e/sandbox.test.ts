@@ -2,6 +2,7 @@
 // traffic through the data plane (HAProxy and one sample server per instance, configured from
 // what the emulator holds), following the stack as it changes. One sandbox for the whole file,
 // with the shortest health checks AWS allows (every 5 s, healthy after 2, unhealthy after 2).
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -108,6 +109,20 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
     expect(screen).toContain(`status --endpoint-url ${ready.endpoint} --region us-east-1 --state ${ready.state}`);
   });
 
+  it('the commands printed for a second terminal work as pasted, from another directory', async () => {
+    const screen = term.screen();
+    const block = screen.slice(screen.indexOf('in another terminal:')).split('\n').slice(1);
+    const lines = block.slice(0, block.findIndex((l) => !l.startsWith('  '))).map((l) => l.trim());
+    const paste = (...picked: string[]) =>
+      collect(spawn('bash', ['-c', picked.join('\n')], { cwd: elsewhere, env: { PATH: process.env.PATH, HOME: elsewhere } }), { timeoutMs: 60_000 });
+    const status = await paste(lines[0]!, lines.find((l) => / status /.test(l))!);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toMatch(/^dataPlane +HTTPS:443 +serving/m);
+    const curl = await paste(lines.find((l) => l.startsWith('curl --cacert'))!);
+    expect(curl.code, curl.stderr).toBe(0);
+    expect(curl.stdout).toMatch(/<h1>Hello from i-/);
+  }, 60_000);
+
   it('both listeners answer; loadtest verifies TLS with certificate.crt; cookies pin each user, no cookies spread', async () => {
     const sticky = await loadtest('-c', '6', '-d', '2s');
     expect(sticky.url).toBe('https://albctl-alb-1.us-east-1.elb.amazonaws.com/');
@@ -164,11 +179,11 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
     expect((await cli('instances', '--count', '3', ...onStack())).code).toBe(0);
     const up = await secondsUntil((d) => healthy(d).length === 3, becomesHealthy, 'a third healthy target');
     const third = plane().targets.find((t) => !before.includes(t.id))!.id;
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 1000));
     const screenBefore = term.screen();
     expect((await cli('instances', '--count', '1', ...onStack())).code).toBe(0);
     await secondsUntil((d) => d.targets.length === 1, 10, 'two targets removed');
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 1500)); // a last second of the load test on the one target left
     child.kill('SIGINT');
     const result = await run;
     // Interrupted: 130 (main had it exit 0 until the load-test rework; either way it prints what it measured).
