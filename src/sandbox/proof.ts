@@ -5,7 +5,7 @@
 // or the redirect answered.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseLoadtestOptions, renderHtml, runLoadtest, toJson, type LoadtestJson, type LoadtestResult, type ProgressSnapshot } from '../loadtest/index.js';
+import { parseLoadtestOptions, prepareLoadtest, renderHtml, runPrepared, type LoadtestJson, type LoadtestResult, type ProgressSnapshot } from '../loadtest/index.js';
 import { connectToRules, type DataPlaneDoc, type DataPlaneListener } from './dataplane-file.js';
 
 export interface ProofRun {
@@ -56,11 +56,13 @@ async function run(doc: DataPlaneDoc, l: DataPlaneListener, cookies: boolean, o:
     ...(l.protocol === 'HTTPS' && doc.ca ? { ca: doc.ca } : {}),
     ...(cookies ? {} : { cookies: false }),
   };
-  const result = await runLoadtest(parseLoadtestOptions(raw, url), { signal: o.signal, onProgress: (p) => o.onProgress?.(`${l.protocol}:${l.port}`, p) });
   const listener = `${l.protocol}:${l.port}`;
+  // The load generator's in-process entry: the same run and document as `albctl loadtest --json`.
+  const prepared = await prepareLoadtest(parseLoadtestOptions(raw, url));
+  const { result, doc: json } = await runPrepared(prepared, { signal: o.signal, onProgress: (p) => o.onProgress?.(listener, p) });
   const redirect = l.protocol === 'HTTP' && o.redirects;
   const { verdict, ok } = judge(result, { https: l.protocol === 'HTTPS', ca: doc.ca, redirect, healthy, sticky: o.sticky });
-  return { listener, url, cookies, result, json: toJson(result), verdict, ok };
+  return { listener, url, cookies, result, json, verdict, ok };
 }
 
 /** What a run showed, as the sandbox prints it. Pure. */
@@ -71,12 +73,14 @@ export function judge(
   const errors = Object.values(r.errors).reduce((a, n) => a + n, 0);
   const codes = Object.entries(r.statusCodes).map(([c, n]) => `${n.toLocaleString('en-US')} × ${c}`).join(', ') || 'no answer';
   const expected = x.redirect ? '301' : '200';
-  const allExpected = r.requests.total > 0 && (r.statusCodes[expected] ?? 0) === r.requests.total && errors === 0;
-  const head = `${r.requests.total.toLocaleString('en-US')} requests in ${r.duration.toFixed(1)}s ${r.cookies ? 'with' : 'without'} cookies: ${codes}${errors ? `, ${errors} failed` : ''}`;
+  // The requests still in flight when the run ended are neither answered nor failed.
+  const ended = r.requests.total - r.requests.unfinished;
+  const allExpected = ended > 0 && (r.statusCodes[expected] ?? 0) === ended && errors === 0;
+  const head = `${ended.toLocaleString('en-US')} requests in ${r.duration.toFixed(1)}s ${r.cookies ? 'with' : 'without'} cookies: ${codes}${errors ? `, ${errors} failed` : ''}`;
   const verdict = [head];
   let ok = allExpected;
   if (x.https) {
-    const tlsOk = r.errors.tls === 0 && r.requests.total > 0;
+    const tlsOk = r.errors.tls === 0 && ended > 0;
     verdict.push(tlsOk ? `TLS verified with ${x.ca ? `${path.basename(x.ca)}, the stack's self-signed certificate` : 'the system CAs'}` : `TLS failed: ${r.errorSamples.tls ?? 'no TLS handshake completed'}`);
     ok &&= tlsOk;
   }
