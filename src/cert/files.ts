@@ -2,10 +2,11 @@
 // user's, for `https --certificate <file>`) and the private key next to it (for the IAM upload).
 import { X509Certificate, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.js';
 import { removeStaleTemps } from '../state/atomic.js';
+import { makeDir } from '../state/dir.js';
 import { withPrivateKeyHidden, type GeneratedCertificate } from './generate.js';
 
 export const CERT_FILE_NAMES = {
@@ -90,7 +91,7 @@ export async function writeCertificateFiles(
 
 async function ensureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDir(dir, 0o700);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--out: ${dir} is not a directory`);

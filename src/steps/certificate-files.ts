@@ -1,7 +1,7 @@
 // The four files of the seed's openssl commands, made by src/cert: private.pem (0600), public.pem,
 // certificate.csr, certificate.crt. CN and SAN default to the load balancer's DNS name when the
 // state has one. The outputs hold paths and the fingerprint, never the key.
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, lstat, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -118,7 +118,21 @@ async function readFiles(dir: string): Promise<Found<CertificateFilesOut> | unde
   };
 }
 
+/**
+ * With the state in S3 the files stay on the machine that made them (the private key never leaves
+ * it): a run elsewhere, which does not have their directory, leaves the record as it is; the IAM
+ * certificate serves HTTPS. `--cert-force` makes files here instead.
+ */
+function madeElsewhere(ctx: Ctx): ResourceRecord | undefined {
+  const rec = ctx.state.resource('certificateFiles');
+  if (!ctx.state.backend.remote || rec?.status !== 'created' || ctx.inputs.certForce === true) return undefined;
+  const dir = rec.outputs?.dir;
+  return typeof dir === 'string' && !existsSync(dir) ? rec : undefined;
+}
+
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<CertificateFilesOut> | undefined> {
+  const there = madeElsewhere(ctx);
+  if (there) return { id: there.id ?? '', name: there.name, owned: true, outputs: there.outputs as CertificateFilesOut };
   const dir = typeof rec?.outputs?.dir === 'string' ? rec.outputs.dir : (rec?.name ?? certOptions(ctx).outDir);
   return readFiles(dir);
 }
@@ -214,7 +228,7 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   kind: 'albctl::CertificateFiles',
   needs: ['loadBalancer'],
   command: 'cert',
-  name: (ctx) => certOptions(ctx).outDir,
+  name: (ctx) => madeElsewhere(ctx)?.name ?? certOptions(ctx).outDir,
   describe: (ctx) => `certificate files in ${ctx.inputs.certOut}`,
   check,
   find,

@@ -7,7 +7,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FaultRule {
-  /** Signing name from the Authorization header: ec2, elasticloadbalancing, iam, autoscaling, sts, ssm. */
+  /** Signing name from the Authorization header: ec2, elasticloadbalancing, iam, autoscaling, sts, ssm, s3. */
   service?: string;
   action: string | RegExp;
   /** Only calls whose (form-encoded or JSON) body passes this. */
@@ -65,10 +65,10 @@ export interface RandomFaults {
   slowMs?: number;
 }
 
-/** A read: Describe*, List*, Get* (src/aws/clients.ts's rule). */
-export const readAction = /^(Describe|List|Get|Lookup|Search|Check)/;
+/** A read: Describe*, List*, Get*, Head* (src/aws/clients.ts's rule). */
+export const readAction = /^(Describe|List|Get|Head|Lookup|Search|Check)/;
 /** Every call that changes something. */
-export const mutatingAction = /^(?!Describe|List|Get|Lookup|Search|Check)/;
+export const mutatingAction = /^(?!Describe|List|Get|Head|Lookup|Search|Check)/;
 /** Every call that makes something new (not tags). */
 export const createAction = /^(Create(?!Tags$|OrUpdateTags$)|Run|Upload)/;
 
@@ -116,7 +116,19 @@ function serviceOf(req: IncomingMessage): string {
   return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
 }
 
+/** S3 is REST: the operation is the method on a bucket or key (path style), and the query. */
+function s3ActionOf(req: IncomingMessage): string {
+  const u = new URL(req.url ?? '/', 'http://x');
+  const onKey = u.pathname.split('/').filter(Boolean).length > 1;
+  const q = u.searchParams;
+  if (req.method === 'GET' && !onKey) return q.has('versioning') ? 'GetBucketVersioning' : q.has('location') ? 'GetBucketLocation' : 'ListObjectsV2';
+  const verb = { GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head', POST: 'Post' }[req.method ?? 'GET'] ?? 'Unknown';
+  if (!onKey) return verb === 'Put' ? 'CreateBucket' : `${verb}Bucket`;
+  return `${verb}Object`;
+}
+
 function actionOf(req: IncomingMessage, body: string): string {
+  if (serviceOf(req) === 's3') return s3ActionOf(req);
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return target.split('.').pop() ?? target;
   return new URLSearchParams(body).get('Action') ?? 'unknown';
@@ -128,6 +140,11 @@ function errorResponse(res: ServerResponse, service: string, status: number, cod
   if (service === 'ssm') {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': id });
     res.end(JSON.stringify({ __type: code, message }));
+    return;
+  }
+  if (service === 's3') {
+    res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': id });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>${id}</RequestId></Error>`);
     return;
   }
   const xml =
