@@ -9,7 +9,7 @@ export type StateLocation = { kind: 'file'; path: string } | { kind: 's3'; bucke
 export function stateLocation(raw: string | undefined, stack: string, flag = '--state'): StateLocation {
   if (raw === undefined) return { kind: 'file', path: path.join('.albctl', `${stack}.json`) };
   if (!raw.trim()) throw new UsageError(`${flag} must be a file path or an s3://bucket/key.json URL (got "")`);
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1];
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1] ?? (/^s3:/i.test(raw) ? 's3:' : undefined);
   if (scheme === undefined) return { kind: 'file', path: raw.endsWith('/') ? path.join(raw, `${stack}.json`) : raw };
   if (scheme !== 's3') throw new UsageError(`${flag} must be a file path or an s3://bucket/key.json URL (got ${JSON.stringify(raw)})`);
   const { bucket, key } = parseS3Url(raw, flag);

@@ -51,6 +51,8 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
     return { doc: { ...docBase, dryRun: true, actions: [] } };
   }
   if (isNoop(plan)) {
+    // An init killed after its last resource, before it recorded its outcome: done now.
+    if (resuming) await s.state.finishInit('done');
     ui.success('nothing to do: the stack already matches these answers');
     const ctx = s.context(inputs);
     return { doc: { ...docBase, dryRun: false, actions: plan }, ctx, facts: facts(s, ctx, opts.sandbox) };

@@ -140,6 +140,24 @@ describe('the S3 state', () => {
     }
   });
 
+  it('state and lock writes whose answers are lost (S3 did them): the retry meets its own write and carries on', async () => {
+    await makeStateBucket(moto);
+    const proxy = await startAwsProxy(moto.url);
+    try {
+      const dir = await tempDir();
+      proxy.random = { rate: 0.5, seed: 7, kinds: ['reset-after'], only: /^(PutObject|DeleteObject)$/ };
+      const r = await runCli(['alb', '--state', state], { cwd: dir, env: awsEnv(proxy.url) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(proxy.calls.filter((c) => c.fault === 'reset-after' && c.action === 'PutObject').length).toBeGreaterThan(2);
+      const saved = JSON.parse((await readObject(moto, stateKey))!);
+      expect(Object.values(saved.resources).map((x) => (x as { status: string }).status)).toEqual(['created', 'created', 'created', 'created', 'created']);
+      expect(await readObject(moto, lockKey)).toBeUndefined();
+      expect(noDuplicates(await census(moto.client, 'albctl'))).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('Ctrl-C during init: exit 130, the outcome recorded in S3, the lock released', async () => {
     await makeStateBucket(moto);
     const proxy = await startAwsProxy(moto.url);
