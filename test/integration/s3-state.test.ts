@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { census, nothing } from '../support/census.js';
 import { awsEnv, runCli, tempDir, useMoto, type CliResult } from '../support/harness.js';
 import { makeStateBucket, readObject, STATE_BUCKET } from '../support/state-modes.js';
@@ -146,6 +147,28 @@ describe('state in S3', () => {
     expect(remote.code, remote.stderr).toBe(0);
     expect(JSON.parse(remote.stdout).stacks.map((s: { state: string }) => s.state)).toEqual([url('all/web-a.json'), url('all/web-b.json')]);
   }, 60_000);
+
+  it('the account guard holds for a state in S3: exit 3, the object byte for byte, no lock left; --dry-run writes nothing', async () => {
+    await makeStateBucket(moto);
+    const dir = await tempDir();
+    const cli = (...args: string[]) => runCli([...args, '--state', url('g/'), '-v'], { cwd: dir, env: moto.env });
+    expect((await cli('target-group')).code).toBe(0);
+    const plan = await cli('alb', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(mutating(plan)).toEqual([]);
+    const theirs = (await readObject(moto, 'g/albctl.json'))!.replace('"account": "123456789012"', '"account": "999999999999"');
+    await moto.client(S3Client).send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: 'g/albctl.json', Body: theirs }));
+    for (const args of [['alb'], ['status'], ['destroy', '--yes']]) {
+      const r = await cli(...args);
+      expect(r.code, r.stderr).toBe(3);
+      expect(errorLines(r)).toEqual([
+        'albctl: s3://albctl-test-state/g/albctl.json belongs to AWS account 999999999999, but the credentials are for 123456789012: use the profile that made it (--profile)',
+      ]);
+      expect(awsChanges(r)).toEqual([]);
+    }
+    expect(await readObject(moto, 'g/albctl.json')).toBe(theirs);
+    expect(await readObject(moto, 'g/albctl.json.lock')).toBeUndefined();
+  });
 
   it('a bucket without versioning: a warning that says how to turn it on', async () => {
     await makeStateBucket(moto, { versioning: false });
