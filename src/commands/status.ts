@@ -14,23 +14,27 @@ export function register(program: Command): void {
 }
 
 async function run(cmd: Command): Promise<void> {
-  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }] = await Promise.all([
+  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }, { describeHolder }] = await Promise.all([
     import('./session.js'),
     import('../engine/status.js'),
     import('../steps/graph.js'),
     import('../sandbox/status-rows.js'),
+    import('../state/lock.js'),
   ]);
   await runSession(cmd, 'status', { lock: false }, async (s) => {
     const stack = s.globals.stack;
+    // status takes no lock: it says who holds it (a run in progress, or one that was killed).
+    const lock = (await s.state.backend.holder()) ?? null;
+    if (lock) s.ui.warn(`the stack is locked by ${describeHolder(lock)}`);
     if (!s.state.exists) {
       s.ui.info(`no state for stack ${stack} at ${s.state.file}: nothing deployed`);
-      return { doc: { stack, account: null, region: null, resources: [] } };
+      return { doc: { stack, account: null, region: null, lock, resources: [] } };
     }
     const who = await s.identify();
     // In a sandbox, target health as its data plane (HAProxy) sees it, and where it serves.
     const rows = await withDataPlaneHealth(await statusRows(s.context(s.resolve().values), registry), s.state.file);
     return {
-      doc: { stack, account: who.account, region: who.region, resources: rows },
+      doc: { stack, account: who.account, region: who.region, lock, resources: rows },
       human: () => {
         s.ui.info(`stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`);
         s.ui.table(['RESOURCE', 'NAME', 'STATE', 'DETAIL'], rows.map((r) => [r.resource, r.name, r.state, r.detail]));

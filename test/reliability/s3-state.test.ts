@@ -63,8 +63,11 @@ describe('the S3 lock', () => {
         `albctl: the stack is locked by albctl init (lock ${lock.id}, pid ${lock.pid} on ${hostname()}, user ${lock.user}, since ${lock.startedAt}), ` +
           `but its process is no longer running on this machine (killed, or the machine restarted): if no albctl is running on this stack, run \`albctl unlock --force ${lock.id}\``,
       ]);
-      // status takes no lock; list shows the run unfinished and the stack locked.
-      expect((await runCli(['status', '--state', state], { cwd: other, env })).code).toBe(0);
+      // status takes no lock, and says who holds it; list shows the run unfinished and the stack locked.
+      const status = await runCli(['status', '--state', state, '--json'], { cwd: other, env });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stderr).toContain(`warning: the stack is locked by albctl init (lock ${lock.id}, pid ${lock.pid}`);
+      expect(JSON.parse(status.stdout).lock).toMatchObject({ id: lock.id, command: 'init' });
       const listed = await runCli(['list', '--state', state], { cwd: other, env });
       expect(listed.stderr).toMatch(/^albctl\s+us-east-1\s+123456789012\s+\d+\s+init \d+s ago\s+unfinished, locked$/m);
 
