@@ -136,7 +136,8 @@ describe('state in S3', () => {
       ['lost', null, 1],
       ['orphan', null, 1],
     ]);
-    const human = await cli('list', '--discover');
+    // The table is on stderr with --json too.
+    const human = discovered;
     expect(human.stderr).toMatch(/^STACK\s+REGION\s+ACCOUNT\s+RESOURCES\s+LAST RUN\s+OUTCOME\s+TAGGED$/m);
     expect(human.stderr).toMatch(/^lost\s+us-east-1\s+123456789012\s+-\s+-\s+no state file \(albctl destroy --discover finds it\)\s+1$/m);
     expect(human.stderr).toMatch(/^web-a\s+us-east-1\s+123456789012\s+1\s+target-group \d+s ago\s+done\s+1$/m);
