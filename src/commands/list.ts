@@ -3,14 +3,20 @@
 import type { Command } from 'commander';
 import type { StackSummary } from '../state/list.js';
 import { folderOf, formatLocation, locationOf } from '../state/location.js';
+import { addExamples } from './help.js';
 import { globalsOf, type Globals } from './options.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('list')
     .description('the stacks in the state directory (or --state s3://bucket/prefix/): region, account, resources, last run')
-    .option('--discover', 'also find stacks by their albctl:stack tag in the account and region, marking those without a state file')
-    .action(async (_opts, self: Command) => run(self));
+    .option('--discover', 'also find stacks by their albctl:stack tag in the account and region, marking those without a state file');
+  addExamples(cmd, [
+    ['the stacks whose state is in .albctl/', 'albctl list'],
+    ["a team's stacks, kept in S3", 'albctl list --state s3://acme-albctl/stacks/'],
+    ['also the stacks that have tagged resources but no state file here', 'albctl list --discover --json'],
+  ]);
+  cmd.action(async (_opts, self: Command) => run(self));
 }
 
 async function run(cmd: Command): Promise<void> {

@@ -2,7 +2,19 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { stateLocation, formatLocation } from '../state/location.js';
-import { globalsOf, type Globals } from './options.js';
+import { addExamples, type Example } from './help.js';
+import { completeWith, globalsOf, type Globals } from './options.js';
+
+const examples: Record<'push' | 'pull', Example[]> = {
+  push: [
+    ['move the stack built here into S3, for the team', 'albctl state push s3://acme-albctl/stacks/'],
+    ['another stack, from a state file elsewhere', 'albctl state push s3://acme-albctl/stacks/ --stack shop --file ops/shop.json'],
+  ],
+  pull: [
+    ['a copy of the S3 state in .albctl/ (ALBCTL_STATE names the S3 prefix)', 'albctl state pull'],
+    ['from a given object, even over a newer local file', 'albctl state pull s3://acme-albctl/stacks/shop.json --stack shop --force'],
+  ],
+};
 
 export function register(program: Command): void {
   const state = program.command('state').description("move a stack's state between a local file and S3");
@@ -10,13 +22,16 @@ export function register(program: Command): void {
     ['push', 'copy the local state file to S3 (refused when the S3 state is newer)'],
     ['pull', 'copy the S3 state to the local file (refused when the local file is newer)'],
   ] as const) {
-    state
+    const cmd = state
       .command(`${name} [s3-url]`)
       .description(`${description}; the URL defaults to --state / ALBCTL_STATE when they are s3://`)
-      .option('--file <path>', 'the local state file (default: --state when it is a file, else .albctl/<stack>.json)')
-      .option('--force', 'overwrite even a newer state')
-      .action(async (url: string | undefined, _opts, self: Command) => run(self, name, url));
+      .option('--file <path>', 'the local state file (default: --state when it is a file, else .albctl/<stack>.json)');
+    completeWith(cmd, 'file');
+    cmd.option('--force', 'overwrite even a newer state');
+    addExamples(cmd, examples[name]);
+    cmd.action(async (url: string | undefined, _opts, self: Command) => run(self, name, url));
   }
+  addExamples(state, [examples.push[0]!, examples.pull[0]!]);
 }
 
 async function run(cmd: Command, direction: 'push' | 'pull', url: string | undefined): Promise<void> {

@@ -2,14 +2,19 @@
 // Only the lock named (the id the "locked" message printed), never one held by a live run here.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { addExamples } from './help.js';
 import { globalsOf } from './options.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('unlock')
     .description("break the stack's lock that a killed or crashed run left behind (the id its message names)")
-    .requiredOption('--force <lock-id>', 'the id of the lock to break, as the "locked" message prints it')
-    .action(async (_opts, self: Command) => run(self));
+    .requiredOption('--force <lock-id>', 'the id of the lock to break, as the "locked" message prints it');
+  addExamples(cmd, [
+    ['break the lock a killed run left (the id its message named)', 'albctl unlock --force 3fa2c1d0e9b7'],
+    ['a stack whose state is in S3', 'albctl unlock --force 3fa2c1d0e9b7 --state s3://acme/stacks/'],
+  ]);
+  cmd.action(async (_opts, self: Command) => run(self));
 }
 
 async function run(cmd: Command): Promise<void> {
