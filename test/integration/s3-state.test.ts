@@ -200,6 +200,8 @@ describe('S3 failures: one line naming the bucket and what to do, nothing change
     );
   });
 
+  // moto differs from AWS here: it enforces no IAM or KMS policy and serves a bucket whatever the
+  // client's region, so these answers come from the fault proxy, in S3's own error format.
   it('access denied, a KMS key denied, a bucket in another region: exit 1, the bucket named', async () => {
     await makeStateBucket(moto);
     const proxy = await moto.proxy();
