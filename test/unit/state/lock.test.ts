@@ -112,31 +112,38 @@ describe('state lock', () => {
     for (const r of results) if (r.status === 'fulfilled') await r.value.release();
   });
 
-  // Real processes (the built module in dist/): each waits for a common start time, then tries
-  // once and, if it wins, holds the lock past the moment every other one has tried.
+  // Real processes (the built module in dist/): each waits for a common start time, tries once,
+  // and says so with a file; a winner holds the lock until all six have tried (however late a
+  // busy machine starts one), then checks the lock is still its own.
   it('of six processes that find the same stale lock at once, exactly one takes it (three rounds)', async () => {
     const lockModule = path.join(repoRoot, 'dist', 'state', 'lock.js');
     const script = `
       const { acquireLock } = await import(${JSON.stringify(lockModule)});
-      const [state, startAt] = process.argv.slice(1);
+      const { readdir, readFile, writeFile } = await import('node:fs/promises');
+      const [state, startAt, marks] = process.argv.slice(1);
+      const tried = () => writeFile(marks + '/' + process.pid, '');
       while (Date.now() < Number(startAt)) await new Promise((r) => setTimeout(r, 1));
+      let lock;
       try {
-        const lock = await acquireLock(state, 'race');
-        await new Promise((r) => setTimeout(r, Number(startAt) + 700 - Date.now()));
-        const { readFile } = await import('node:fs/promises');
-        const still = JSON.parse(await readFile(state + '.lock', 'utf8')).id === lock.info.id;
-        console.log(still ? 'won' : 'lost-it');
-        await lock.release();
+        lock = await acquireLock(state, 'race');
       } catch (err) {
+        await tried();
         console.log(/locked by albctl race/.test(err.message) ? 'refused' : 'error: ' + err.message);
-      }`;
+        process.exit(0);
+      }
+      await tried();
+      for (let i = 0; i < 400 && (await readdir(marks)).length < 6; i++) await new Promise((r) => setTimeout(r, 25));
+      const still = JSON.parse(await readFile(state + '.lock', 'utf8')).id === lock.info.id;
+      console.log(still ? 'won' : 'lost-it');
+      await lock.release();`;
     for (let round = 0; round < 3; round++) {
       const dir = await tempDir();
+      const marks = await tempDir();
       const state = path.join(dir, 'albctl.json');
       await writeFile(lockPathFor(state), JSON.stringify({ id: 'deaddeaddead', pid: await deadPid(), command: 'init', startedAt: 'then', host: hostname() }));
       const startAt = Date.now() + 500;
       const runs = await Promise.all(
-        Array.from({ length: 6 }, () => collect(spawn(process.execPath, ['--input-type=module', '-e', script, state, String(startAt)]))),
+        Array.from({ length: 6 }, () => collect(spawn(process.execPath, ['--input-type=module', '-e', script, state, String(startAt), marks]))),
       );
       const said = runs.map((r) => r.stdout.trim() || r.stderr.trim()).sort();
       expect(said, `round ${round + 1}`).toEqual(['refused', 'refused', 'refused', 'refused', 'refused', 'won']);
