@@ -88,4 +88,15 @@ export const certForce = question({
   persist: false,
 });
 
-export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce];
+export const certRotate = question({
+  key: 'certRotate',
+  flag: 'cert-rotate',
+  local: 'rotate',
+  description:
+    'a new key and certificate under a new IAM name; the HTTPS listener switches to it, then the old one is deleted (the old files stay until then)',
+  parse: parseSwitch,
+  default: () => false,
+  persist: false,
+});
+
+export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce, certRotate];
