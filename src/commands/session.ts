@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Aws } from '../aws/clients.js';
+import { Aws, clientRegion } from '../aws/clients.js';
 import { toAlbctlError } from '../aws/errors.js';
 import type { Ctx } from '../engine/context.js';
 import { UsageError } from '../errors.js';
@@ -98,7 +98,7 @@ async function identify(aws: Aws, state: StateStore, signal: AbortSignal): Promi
   const sts = aws.client(STSClient);
   let region: string;
   try {
-    region = await (sts as unknown as { config: { region: () => Promise<string> } }).config.region();
+    region = await clientRegion(sts);
   } catch {
     throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile');
   }

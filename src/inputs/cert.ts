@@ -100,3 +100,19 @@ export const certRotate = question({
 });
 
 export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce, certRotate];
+
+/**
+ * New files for a certificate already in IAM would leave IAM and the listener on the old key (an
+ * IAM certificate cannot change): that is a rotation. Checked before anything changes.
+ */
+export function checkForceAfterUpload(
+  values: { certForce: boolean; certRotate: boolean },
+  state: { resource(id: string): { status: string; name?: string } | undefined },
+  flag: string,
+): void {
+  const uploaded = state.resource('serverCertificate');
+  if (!values.certForce || values.certRotate || uploaded?.status !== 'created') return;
+  throw new UsageError(
+    `${flag} would replace the files of IAM server certificate ${uploaded.name}, which cannot change: \`albctl cert --rotate\` makes a new key and certificate, uploads it, switches the HTTPS listener and deletes the old one`,
+  );
+}
