@@ -27,6 +27,7 @@ import type { ResourceRecord } from '../state/schema.js';
 import type { LaunchTemplateOut } from './launch-template.js';
 import { networkOf } from './network.js';
 import type { TargetGroupOut } from './target-group.js';
+import { checkZonesOffer } from './instance-type-zones.js';
 import { groupRollFor, instanceVersions, rollGroup, terminateOrphans } from './asg-roll.js';
 import { recordedRoll } from './roll.js';
 import type { Found, StatusRow, Step } from './types.js';
@@ -173,7 +174,11 @@ async function check(ctx: Ctx): Promise<void> {
   const lt = maybe<LaunchTemplateOut>(ctx, 'launchTemplate');
   if (lt) await checkVersion(ctx, lt, ctx.inputs.launchTemplateVersion);
   const given = ctx.inputs.asgSubnets;
-  if (!given) return;
+  if (!given) {
+    // The stack's subnets: defaults offer the type; ones the user named are checked.
+    if (ctx.inputs.subnets) await checkZonesOffer(ctx, networkOf(ctx).subnets, '--subnets');
+    return;
+  }
   const vpcId = networkOf(ctx).vpcId;
   const all = await listSubnets(ctx.aws, vpcId, ctx.signal);
   const picked = given.map((id) => {
@@ -184,6 +189,7 @@ async function check(ctx: Ctx): Promise<void> {
   if (new Set(picked.map((s) => s.az)).size < 2) {
     throw new UsageError(`${flagIn(ctx, asgSubnets)} must be in two or more availability zones (got ${picked.map((s) => `${s.id} (${s.az})`).join(', ')})`);
   }
+  await checkZonesOffer(ctx, picked, flagIn(ctx, asgSubnets));
 }
 
 async function create(ctx: Ctx): Promise<Found<AutoScalingGroupOut>> {

@@ -30,6 +30,7 @@ import type { LaunchTemplateOut } from './launch-template.js';
 import { networkOf } from './network.js';
 import type { TargetGroupOut } from './target-group.js';
 import { beginRoll, rollFor, rollInstances } from './instances-roll.js';
+import { checkZonesOffer } from './instance-type-zones.js';
 import { recordedRoll } from './roll.js';
 import { waitDrained } from './target-health.js';
 import type { Found, StatusRow, Step } from './types.js';
@@ -376,6 +377,8 @@ export const instances: Step<InstancesOut> = {
   command: 'instances',
   name: (ctx) => `${ctx.stack}-web`,
   describe: (ctx) => `${ctx.inputs.instanceCount} instance(s) ${ctx.stack}-web-<n>`,
+  // Subnets the user named must be in AZs that offer the instance type (the defaults are).
+  check: async (ctx) => (ctx.inputs.subnets ? checkZonesOffer(ctx, networkOf(ctx).subnets, '--subnets') : undefined),
   find,
   create,
   changes,
