@@ -15,8 +15,8 @@ export const waitTimeout = question({
   key: 'waitTimeout',
   flag: 'wait-timeout',
   arg: '<duration>',
-  description: 'how long --wait waits before it fails, naming the unhealthy targets (10s-2h)',
-  parse: (raw, flag) => duration(raw, flag, 10, 7200),
+  description: 'how long --wait waits before it fails, naming the unhealthy targets (1s-2h)',
+  parse: (raw, flag) => duration(raw, flag, 1, 7200),
   show: formatDuration,
   default: () => 600,
 });

@@ -188,6 +188,7 @@ async function ownRoll(ctx: Ctx, group: AutoScalingGroupOut, lt: LaunchTemplateO
         what: `attaching ${ready.join(', ')} to ${name}`,
       });
       say(`attached ${ready.join(', ')} (the group registers them in ${tg.name})`);
+      return ready;
     },
     waitHealthy: (ids) =>
       waitHealthy(ctx, tg.arn, {

@@ -97,6 +97,7 @@ export async function rollInstances(ctx: Ctx, lt: LaunchTemplateOut, tg: TargetG
       await waitRunning(ctx, ids);
       await registerMissing(ctx, tg.arn, ids);
       say(`${ids.join(', ')} running and registered in ${tg.name}`);
+      return ids;
     },
     waitHealthy: (ids) =>
       waitHealthy(ctx, tg.arn, {

@@ -75,8 +75,8 @@ export function nextMove(units: readonly RollUnit[], o: { capacity: number; minH
 export interface RollOps {
   /** The fleet now. */
   look(): Promise<{ units: RollUnit[]; room: number }>;
-  /** Launch `count` new instances from the new version and put them into service (registered or attached). */
-  add(count: number): Promise<void>;
+  /** Launch `count` new instances from the new version and put them into service (registered or attached); their ids. */
+  add(count: number): Promise<string[]>;
   waitHealthy(ids: string[]): Promise<void>;
   /** Drain and terminate these old instances. */
   retire(units: RollUnit[]): Promise<void>;
@@ -92,7 +92,7 @@ export async function runRoll(what: string, o: { capacity: number; minHealthy: n
     if (move.kind === 'done') return;
     if (move.kind === 'stuck') throw new RuntimeError(`${what}: ${move.why}: raise the maximum, or lower --min-healthy`);
     if (move.kind === 'wait') await ops.waitHealthy(move.ids);
-    if (move.kind === 'add') await ops.add(move.count);
+    if (move.kind === 'add') await ops.waitHealthy(await ops.add(move.count));
     if (move.kind === 'retire') await ops.retire(units.filter((u) => u.old).slice(0, move.count));
   }
 }

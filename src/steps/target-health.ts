@@ -50,11 +50,13 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 /**
  * How long a new instance has to pass its health checks: the health check grace period (its
  * warm-up), the checks themselves (healthy threshold × interval, plus one timeout), and 30 s for
- * the registration to reach the load balancer's nodes.
+ * the registration to reach the load balancer's nodes (5 s for a local emulator's data plane,
+ * which looks every second).
  */
 export function healthBoundMs(ctx: Ctx): number {
   const hc = maybe<TargetGroupOut>(ctx, 'targetGroup')?.healthCheck ?? { healthyThreshold: 5, interval: 30, timeout: 5 };
-  return (ctx.inputs.healthCheckGracePeriod + hc.healthyThreshold * hc.interval + hc.timeout + 30) * 1000;
+  const registration = ctx.aws.emulated ? 5 : 30;
+  return (ctx.inputs.healthCheckGracePeriod + hc.healthyThreshold * hc.interval + hc.timeout + registration) * 1000;
 }
 
 export interface HealthyWait {

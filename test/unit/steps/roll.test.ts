@@ -46,7 +46,10 @@ describe('runRoll', () => {
     await runRoll('test', { capacity: 5, minHealthy: 60 }, {
       look: async () => ({ units: fleet.map((x) => ({ ...x })), room: 7 - fleet.length }),
       add: async (n) => {
-        for (let i = 0; i < n; i++) fleet.push(u(`n${++launched}`, false, false));
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) ids.push(`n${++launched}`);
+        fleet.push(...ids.map((id) => u(id, false, false)));
+        return ids;
       },
       waitHealthy: async (ids) => {
         fleet = fleet.map((x) => (ids.includes(x.id) ? { ...x, healthy: true } : x));
@@ -64,7 +67,7 @@ describe('runRoll', () => {
   it('stops when stuck, naming the way out', async () => {
     const ops = {
       look: async () => ({ units: [u('a', true), u('b', true)], room: 0 }),
-      add: async () => undefined,
+      add: async () => [],
       waitHealthy: async () => undefined,
       retire: async () => undefined,
     };
