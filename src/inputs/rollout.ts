@@ -1,14 +1,14 @@
 // Rolling replacement: how much of a fleet stays in service while its instances are replaced by
 // ones from the launch template's new version, and `--refresh` to replace them all anyway.
 import { UsageError } from '../errors.js';
-import { integer } from './parse.js';
 import { parseSwitch, question } from './question.js';
 
 /** `90` or `90%`: a share of the instances, 0-100. */
 export function percentOf(raw: string, flag: string): number {
   const text = String(raw).trim().replace(/%$/, '');
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a percentage from 0 to 100, like 90 or 90% (got ${JSON.stringify(String(raw))})`);
-  return integer(text, flag, 0, 100);
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 100) throw new UsageError(`${flag} must be a percentage from 0 to 100, like 90 or 90% (got ${JSON.stringify(String(raw))})`);
+  return n;
 }
 
 export const minHealthy = question({

@@ -44,6 +44,7 @@ export const network: Step<NetworkOut> = {
 async function offeringType(ctx: Ctx, all: SubnetInfo[]): Promise<SubnetInfo[]> {
   const type = ctx.inputs.instanceType;
   const zones = await zonesOffering(ctx.aws, type, ctx.signal);
+  if (zones.size === 0) throw new UsageError(`--instance-type ${type} is not offered in this region`);
   const usable = all.filter((s) => zones.has(s.az));
   if (new Set(usable.map((s) => s.az)).size < 2) {
     const where = [...new Set(usable.map((s) => s.az))].join(', ') || 'none of them';

@@ -139,10 +139,11 @@ export interface Serving {
 
 /**
  * Until the stack serves: as many healthy targets as it should have (the group's desired capacity
- * plus the stand-alone instances), with a live count; within `timeoutMs`, else a runtime error
+ * plus the stand-alone instances), with a live count; within `timeoutSeconds` (--wait-timeout), else a runtime error
  * (exit 1) naming every target that is not healthy and its reason code.
  */
-export async function waitServing(ctx: Ctx, timeoutMs: number): Promise<Serving> {
+export async function waitServing(ctx: Ctx, timeoutSeconds: number): Promise<Serving> {
+  const timeoutMs = timeoutSeconds * 1000;
   const tg = maybe<TargetGroupOut>(ctx, 'targetGroup');
   if (!tg) return { healthy: 0, total: 0 };
   const task = ctx.ui.task('waiting until the targets are healthy');

@@ -270,6 +270,23 @@ export const badInputs: BadInput[] = [
   { args: init('--instance-type', 'z9.mega'), says: /--instance-type z9\.mega is not offered in this region/ },
   { args: init('--key-name', 'no-such-key'), says: /--key-name no-such-key: no such key pair in this region/ },
   { args: init('--target-port', '8080.0'), says: port },
+  // ---- day two: rolls, waits, rotation, certificates and instance types checked first ----
+  { args: asg('--min-healthy', '101'), says: /--min-healthy must be a percentage from 0 to 100, like 90 or 90% \(got "101"\)/ },
+  { args: instances('--min-healthy', 'most'), says: /--min-healthy must be a percentage from 0 to 100/ },
+  { args: init('--min-healthy', '-5'), says: /--min-healthy must be a percentage from 0 to 100/ },
+  { args: asg('--wait-timeout', 'forever'), says: /--wait-timeout must be a duration from 1s to 2h/ },
+  { args: ['status', '--wait', '--wait-timeout', '0s'], says: /--wait-timeout must be a duration from 1s to 2h/ },
+  { args: instances('--refresh', 'now'), says: /too many arguments for 'instances'/ },
+  { args: cert('--rotate'), says: /this needs the certificate files, which .* does not have: run `albctl cert` first/ },
+  {
+    args: init('--certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000'),
+    says: /--certificate arn:aws:acm:us-east-1:.*: no such ACM certificate in this account/,
+  },
+  {
+    args: init('--certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000'),
+    says: /--certificate .* is an ACM certificate in eu-west-1; the load balancer is in us-east-1/,
+  },
+  { args: init('--instance-type', 'trn1.2xlarge', '--subnets', '{subnet-a},{subnet-b}'), says: /--subnets: subnet-\w+ is in us-east-1a, which does not offer trn1\.2xlarge \(offered in us-east-1c, us-east-1f\)/ },
   // ---- other commands ----
   { args: ['status', '--stack', '-x'], says: /--stack must be a stack name/ },
   { args: ['destroy', '--yes', '--stack', 'bad_name'], says: /--stack must be a stack name/ },
