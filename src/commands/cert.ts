@@ -14,7 +14,7 @@ export function register(program: Command): void {
     ["a key and a certificate for the load balancer's DNS name", 'albctl cert'],
     ['the same, uploaded to IAM for the HTTPS listener', 'albctl cert --upload'],
     ['for local tests: no AWS needed', 'albctl cert --cn localhost --san localhost,127.0.0.1'],
-    ['rotate: a new key and certificate in IAM and the HTTPS listener, the old one deleted', 'albctl cert --rotate'],
+    ['rotate: a new key and certificate in IAM and on the HTTPS listener', 'albctl cert --rotate'],
   ]);
   cmd.action(async (_opts, self: Command) => {
     const [{ runStepCommand, needInState }, { rotateIfDue }] = await Promise.all([import('./run-steps.js'), import('../steps/certificate-rotation.js')]);
