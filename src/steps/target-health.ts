@@ -6,6 +6,7 @@ import { unlessNotFound } from '../aws/errors.js';
 import { waitFor, type Pacing } from '../aws/poll.js';
 import { maybe, opts, type Ctx } from '../engine/context.js';
 import { RuntimeError } from '../errors.js';
+import { readDataPlane } from '../sandbox/dataplane-file.js';
 import { elb } from './elb.js';
 import type { TargetGroupOut } from './target-group.js';
 
@@ -17,8 +18,13 @@ export interface TargetState {
   description: string | null;
 }
 
-/** Every target of the group, by instance id. */
+/** Every target of the group, by instance id (in a sandbox with a data plane, as HAProxy sees them). */
 export async function targetStates(ctx: Ctx, tgArn: string): Promise<Map<string, TargetState>> {
+  const states = await describedStates(ctx, tgArn);
+  return ctx.aws.emulated ? withDataPlane(ctx, tgArn, states) : states;
+}
+
+async function describedStates(ctx: Ctx, tgArn: string): Promise<Map<string, TargetState>> {
   const out = await unlessNotFound(elb(ctx).send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }), opts(ctx)));
   const states = new Map<string, TargetState>();
   for (const d of out?.TargetHealthDescriptions ?? []) {
@@ -31,6 +37,25 @@ export async function targetStates(ctx: Ctx, tgArn: string): Promise<Map<string,
     });
   }
   return states;
+}
+
+/**
+ * The emulator calls every registered target healthy at once. When the sandbox's data plane runs
+ * for this state, its HAProxy's view counts instead: a target it has not picked up yet is still
+ * `initial`, one it drains is `draining`, so rolls and --wait wait for real health checks.
+ */
+async function withDataPlane(ctx: Ctx, tgArn: string, states: Map<string, TargetState>): Promise<Map<string, TargetState>> {
+  const doc = await readDataPlane(ctx.state.file);
+  if (!doc) return states;
+  const group = /:targetgroup\/([^/]+)\//.exec(tgArn)?.[1];
+  const seen = new Map(doc.targets.filter((t) => t.targetGroup === group).map((t) => [t.id, t]));
+  const out = new Map<string, TargetState>();
+  for (const id of states.keys()) {
+    const t = seen.get(id);
+    out.set(id, t ? { id, state: t.state, reason: t.reason, description: t.description } : { id, state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
+  }
+  for (const [id, t] of seen) if (!out.has(id)) out.set(id, { id, state: t.state, reason: t.reason, description: t.description });
+  return out;
 }
 
 /** "i-0abc unhealthy (Target.FailedHealthChecks: Health checks failed)", "i-0def not registered". */
