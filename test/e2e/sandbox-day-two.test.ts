@@ -6,7 +6,8 @@
 // before it goes. What may fail is what the supervisor reports in flight on a server it stopped;
 // the test prints how many did.
 import { connect } from 'node:tls';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadtestJson } from '../../src/loadtest/index.js';
 import { findHaproxy } from '../../src/sandbox/haproxy.js';
@@ -90,12 +91,14 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     );
   }, 180_000);
 
-  it('cert --rotate under load: no request fails; the listener presents the new certificate and loadtest verifies it with the state\'s certificate.crt', async () => {
+  it('cert --rotate under load: no request fails; the listener presents the new certificate and loadtest verifies it with the state\'s certificate.crt (by default and as --ca), not with the old one', async () => {
     const state = JSON.parse(await readFile(sb.ready.state, 'utf8'));
     const dns = state.resources.loadBalancer.outputs.dnsName as string;
     const old = await presented(sb.ready.dataPlane!.https, dns);
     // --insecure: a client that trusts only the old self-signed certificate would refuse the new
     // one on every new connection; what this run measures is that the listener keeps answering.
+    const oldCa = path.join(sb.elsewhere, 'old.crt');
+    await copyFile(sb.ready.dataPlane!.ca, oldCa);
     const load = loadUntilStopped('--insecure');
     await new Promise((r) => setTimeout(r, 1000));
     const screenBefore = sb.term.screen();
@@ -120,12 +123,18 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     const since = sb.term.screen().slice(Math.max(0, screenBefore.length - 200));
     expect(since).toMatch(/HAProxy presents the new certificate \(swapped in place/);
     expect(since).not.toMatch(/HAProxy reloaded/);
-    // Without --ca, loadtest trusts the state's certificate.crt: the new one, and it verifies.
-    const verified = await sb.cli('loadtest', '--state', sb.ready.state, '--json', '-n', '40', '-c', '2');
-    expect(verified.code, verified.stderr).toBe(0);
-    const v = JSON.parse(verified.stdout) as LoadtestJson;
-    expect(v.errors.tls).toBe(0);
-    expect(v.statusCodes).toEqual({ 200: 40 });
+    // Without --ca, loadtest trusts the state's certificate.crt: the new one, and it verifies; so
+    // does the file named as --ca. The control: the old certificate.crt no longer verifies.
+    for (const ca of [[], ['--ca', sb.ready.dataPlane!.ca]]) {
+      const verified = await sb.cli('loadtest', '--state', sb.ready.state, '--json', '-n', '40', '-c', '2', ...ca);
+      expect(verified.code, verified.stderr).toBe(0);
+      const v = JSON.parse(verified.stdout) as LoadtestJson;
+      expect(v.errors.tls).toBe(0);
+      expect(v.statusCodes).toEqual({ 200: 40 });
+    }
+    const refused = JSON.parse((await sb.cli('loadtest', '--state', sb.ready.state, '--json', '-n', '10', '-c', '2', '--ca', oldCa)).stdout || '{}');
+    expect(refused.requests?.ok ?? 0).toBe(0);
+    expect(refused.errors?.tls).toBeGreaterThan(0);
     process.stderr.write(`sandbox day-two e2e: rotation under load: ${errorCount(lt)} failed request(s) of ${lt.requests.total}; the data plane presented the new certificate ${swapped.toFixed(1)} s after cert --rotate returned\n`);
   }, 90_000);
 });
