@@ -77,6 +77,10 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     await new Promise((r) => setTimeout(r, 1500)); // a last second and a half on the new targets only
     const lt = await load.stop();
     const { removed, inFlight } = inFlightOnRemoved(sb.term.screen(), screenBefore);
+    // Said before the assertions, so a failing run says it too.
+    process.stderr.write(
+      `sandbox day-two e2e: roll of 4 instances in ${took.toFixed(1)} s under load: ${errorCount(lt)} failed request(s) of ${lt.requests.total} (${inFlight} in flight on the ${removed} stopped servers)\n`,
+    );
     expect(removed).toBe(4);
     expect(errorCount(lt)).toBeLessThanOrEqual(inFlight);
     expect(lt.statusCodes).toEqual({ 200: ended(lt) });
@@ -86,9 +90,6 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     const status = await sb.cli('status', '--wait', '--wait-timeout', '30s', '--json', ...sb.onStack());
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).serving).toEqual({ healthy: 4, total: 4 });
-    process.stderr.write(
-      `sandbox day-two e2e: roll of 4 instances in ${took.toFixed(1)} s under load: ${errorCount(lt)} failed request(s) of ${lt.requests.total} (${inFlight} in flight on the ${removed} stopped servers)\n`,
-    );
   }, 180_000);
 
   it('cert --rotate under load: no request fails; the listener presents the new certificate and loadtest verifies it with the state\'s certificate.crt (by default and as --ca), not with the old one', async () => {
@@ -115,6 +116,7 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     const swapped = (Date.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 1500));
     const lt = await load.stop();
+    process.stderr.write(`sandbox day-two e2e: rotation under load: ${errorCount(lt)} failed request(s) of ${lt.requests.total}; the data plane presented the new certificate ${swapped.toFixed(1)} s after cert --rotate returned\n`);
     expect(errorCount(lt)).toBe(0);
     expect(lt.statusCodes).toEqual({ 200: ended(lt) });
     // Swapped through the runtime API, as an ALB swaps it: the connections already open keep going.
@@ -135,6 +137,5 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('day two wit
     const refused = JSON.parse((await sb.cli('loadtest', '--state', sb.ready.state, '--json', '-n', '10', '-c', '2', '--ca', oldCa)).stdout || '{}');
     expect(refused.requests?.ok ?? 0).toBe(0);
     expect(refused.errors?.tls).toBeGreaterThan(0);
-    process.stderr.write(`sandbox day-two e2e: rotation under load: ${errorCount(lt)} failed request(s) of ${lt.requests.total}; the data plane presented the new certificate ${swapped.toFixed(1)} s after cert --rotate returned\n`);
   }, 90_000);
 });
