@@ -7,6 +7,7 @@ import type { Inputs } from '../inputs/all.js';
 import type { Question } from '../inputs/question.js';
 import { parseFlags, persistable } from '../inputs/resolve.js';
 import type { StateStore } from '../state/store.js';
+import { renderPlan } from '../ui/plan.js';
 import type { Ui } from '../ui/types.js';
 import { givenFlags, globalsOf } from './options.js';
 
@@ -69,11 +70,8 @@ export function renderActions(ui: Ui, items: readonly PlanItem[], dryRun: boolea
     return;
   }
   ui.info('plan (--dry-run: nothing was changed):');
-  for (const i of items) {
-    ui.info(`  ${i.action.padEnd(6)} ${i.what}`);
-    for (const c of i.changes) ui.info(`         ${c}`);
-  }
-  if (items.every((i) => i.action === 'none')) ui.info('  nothing to do');
+  renderPlan(ui, items);
+  if (items.every((i) => i.action === 'none')) ui.info('nothing to do');
 }
 
 export { pastTense };

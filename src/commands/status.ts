@@ -14,11 +14,12 @@ export function register(program: Command): void {
 }
 
 async function run(cmd: Command): Promise<void> {
-  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }] = await Promise.all([
+  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }, { wrapText }] = await Promise.all([
     import('./session.js'),
     import('../engine/status.js'),
     import('../steps/graph.js'),
     import('../sandbox/status-rows.js'),
+    import('../ui/table.js'),
   ]);
   await runSession(cmd, 'status', { lock: false }, async (s) => {
     const stack = s.globals.stack;
@@ -32,7 +33,8 @@ async function run(cmd: Command): Promise<void> {
     return {
       doc: { stack, account: who.account, region: who.region, resources: rows },
       human: () => {
-        s.ui.info(`stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`);
+        const where = `stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`;
+        s.ui.info(wrapText(where, s.ui.columns));
         s.ui.table(['RESOURCE', 'NAME', 'STATE', 'DETAIL'], rows.map((r) => [r.resource, r.name, r.state, r.detail]));
       },
     };

@@ -50,12 +50,18 @@ export interface Ui {
   readonly style: Style;
   /** Whether prompts are possible (TTY in and out, not CI, no --yes). */
   readonly interactive: boolean;
+  /**
+   * The width tables and long lines are fitted to: the terminal's, on a TTY; undefined when
+   * stderr is not a terminal (piped, a log), where values are printed in full.
+   */
+  readonly columns: number | undefined;
   info(message: string): void;
   warn(message: string): void;
   success(message: string): void;
   /** Only with --verbose. */
   debug(message: string): void;
   task(text: string): Task;
+  /** A table fitted to `columns` (src/ui/table.ts). */
   table(headers: string[], rows: string[][]): void;
   /** With --json: the one document on stdout. Otherwise: `human()` renders it on stderr. */
   result(doc: unknown, human?: () => void): void;

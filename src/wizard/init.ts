@@ -9,7 +9,8 @@ import { initQuestions, validateAll, wizardQuestions, type Inputs } from '../inp
 import type { Session } from '../commands/session.js';
 import { registry, stepsById } from '../steps/graph.js';
 import { converse } from './conversation.js';
-import { isNoop, renderPlan, stepsFor } from './plan.js';
+import { renderPlan } from '../ui/plan.js';
+import { isNoop, stepsFor } from './plan.js';
 import { renderSummary, type StackFacts } from './summary.js';
 
 export interface WizardOptions {
