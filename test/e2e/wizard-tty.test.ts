@@ -42,7 +42,10 @@ describeTty('albctl init in a terminal', () => {
     const screen = term.screen();
     expect(screen).toMatch(/AWS account 123456789012, region us-east-1/);
     expect(screen).toMatch(/\+ create\s+target group albctl-tg HTTP:8080 → \/status/);
-    expect(screen).toMatch(/plan: 13 to create, 0 to change, 0 unchanged/);
+    // Stickiness is a setting of the new target group: planned and built as an update from off.
+    expect(screen).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 1d\n\s+stickiness: off → lb_cookie for 1d \(86400s\)\n/);
+    expect(screen).toMatch(/✔ updated stickiness on albctl-tg: lb_cookie for 1d/);
+    expect(screen).toMatch(/plan: 12 to create, 1 to change\n/);
     const dns = /load balancer\s+http:\/\/(\S+)\//.exec(screen)![1]!;
     expect(screen).toContain(`curl --cacert ${dir}/.albctl/albctl/cert/certificate.crt https://${dns}/`);
     expect(screen).toMatch(/albctl destroy/);
@@ -75,10 +78,11 @@ describeTty('albctl init in a terminal', () => {
     }
     expect(await term.exitCode()).toBe(0);
     const second = term.screen();
-    expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\s+instance type: t3\.micro → t3\.small/);
-    expect(second).toMatch(/~ update\s+stickiness .*1d.*→.*12h/);
+    // each change on the line under its resource
+    expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\n\s+instance type: t3\.micro → t3\.small\n/);
+    expect(second).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 12h\n\s+stickiness: lb_cookie for 1d \(86400s\) → lb_cookie for 12h \(43200s\)\n/);
     expect(second).toMatch(/~ update\s+HTTP listener :80 → 301 to HTTPS:443/);
-    expect(second).toMatch(/plan: 0 to create, 3 to change, 10 unchanged/);
+    expect(second).toMatch(/plan: 3 to change, 10 unchanged/);
     const [tg] = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!;
     const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg!.TargetGroupArn }))).Attributes!;
     expect(attrs).toContainEqual({ Key: 'stickiness.lb_cookie.duration_seconds', Value: '43200' });
