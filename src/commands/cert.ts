@@ -21,6 +21,8 @@ export function register(program: Command): void {
     await runStepCommand(self, {
       command: 'cert',
       questions: certQuestions,
+      // The files alone need no AWS: CN and SAN come from the flags, the state, or the stack's name.
+      aws: (values) => values.certUpload,
       steps: (values) => (values.certUpload ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
       result: (out) => ({ certificateFiles: out.get('certificateFiles'), serverCertificate: out.get('serverCertificate') ?? null }),
       summary: (out) => {

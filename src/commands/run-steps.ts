@@ -17,6 +17,11 @@ export interface StepCommandSpec {
   questions: readonly Question[];
   /** Values the command itself stands for, as if given as flags (`sticky`: on, unless --disable). */
   implies?: (flags: Partial<Inputs>) => Partial<Inputs>;
+  /**
+   * Whether this run talks to AWS (default: always). When it does not (`cert` without --upload
+   * only writes files), no credentials, region or endpoint are needed: no identity check.
+   */
+  aws?: (values: Inputs) => boolean;
   /** The steps to apply; a function picks them from the resolved inputs and the state. */
   steps: readonly string[] | ((values: Inputs, state: StateStore) => readonly string[]);
   /**
@@ -39,7 +44,7 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
     const { values } = s.resolve({ ...flagValues, ...spec.implies?.(flagValues) });
     spec.validate?.(values, s.state);
     const stepIds = typeof spec.steps === 'function' ? spec.steps(values, s.state) : spec.steps;
-    await s.identify();
+    if (spec.aws?.(values) ?? true) await s.identify();
     const ctx = s.context(values);
     s.state.rememberInputs(persistable(spec.questions, values));
     const items = await applySteps(ctx, stepsById(stepIds), registry);
