@@ -5,7 +5,7 @@ import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
 import { missingStep } from '../engine/context.js';
 import type { Inputs } from '../inputs/all.js';
 import type { Question } from '../inputs/question.js';
-import { parseFlags, persistable } from '../inputs/resolve.js';
+import { parseFlags, persistable, verifyFlags } from '../inputs/resolve.js';
 import type { StateStore } from '../state/store.js';
 import { renderPlan } from '../ui/plan.js';
 import type { Ui } from '../ui/types.js';
@@ -37,7 +37,9 @@ export interface StepCommandSpec {
 
 export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promise<void> {
   const globals = globalsOf(cmd);
-  const flagValues = parseFlags(spec.questions, givenFlags(cmd, spec.questions, 'command'));
+  const given = givenFlags(cmd, spec.questions, 'command');
+  const flagValues = parseFlags(spec.questions, given);
+  await verifyFlags(spec.questions, given, flagValues);
   // The SDK and the steps load only once the flags are good: a typo is refused at once.
   const [{ runSession }, { registry, stepsById }] = await Promise.all([import('./session.js'), import('../steps/graph.js')]);
   await runSession(cmd, spec.command, { lock: true }, async (s) => {
