@@ -93,6 +93,26 @@ describeTty('albctl init in a terminal', () => {
     expect((await moto.client(AutoScalingClient).send(new DescribePoliciesCommand({}))).ScalingPolicies).toHaveLength(1);
   }, 180_000);
 
+  it('at 110 columns the subnets answer breaks between subnets, never inside an id', async () => {
+    const dir = await tempDir();
+    const subnets = (await moto.network()).subnets;
+    term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: moto.env, width: 110 });
+    await term.answer('? Stack name', 'Enter');
+    await term.answer('? VPC', 'Enter');
+    await term.answer('? Subnets', 'Enter'); // the proposal: one subnet per AZ, in three AZs
+    await term.waitFor('? Port the web server listens on');
+    term.send('C-c');
+    expect(await term.exitCode()).toBe(130);
+    const rows = term.screen({ joined: false }).split('\n');
+    const first = rows.findIndex((l) => l.startsWith('✔ Subnets'));
+    const answer = rows.slice(first, rows.findIndex((l, i) => i > first && !l.startsWith('  ')));
+    expect(answer.length, answer.join('\n')).toBeGreaterThan(1); // it did not fit on one line
+    for (const l of answer) expect(l.length, l).toBeLessThanOrEqual(110);
+    const picked = answer.join(' ').match(/subnet-[0-9a-f]+ \(us-east-1[a-f]\)/g) ?? [];
+    expect(picked, answer.join('\n')).toHaveLength(3);
+    for (const p of picked) expect(subnets.map((s) => `${s.id} (${s.az})`)).toContain(p);
+  }, 60_000);
+
   it('Ctrl-C while building stops with exit 130; the next init offers to resume and finishes without duplicates', async () => {
     const dir = await tempDir();
     const proxy = await startAwsProxy(moto.url);
