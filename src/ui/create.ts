@@ -101,7 +101,7 @@ class StreamUi implements Ui {
   }
 
   table(headers: string[], rows: string[][]): void {
-    this.line(renderTable(headers, rows, this.style, this.columns));
+    this.line(renderTable(headers, rows, { style: this.style, width: this.columns }));
   }
 
   /** --json: the document on stdout; the human rendering goes to stderr either way. */

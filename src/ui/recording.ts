@@ -49,7 +49,7 @@ export function createRecordingUi(answers: Record<string, unknown> = {}, opts: {
     success: (text) => events.push({ kind: 'success', text }),
     debug: (text) => events.push({ kind: 'debug', text }),
     task,
-    table: (headers, rows) => events.push({ kind: 'table', text: renderTable(headers, rows, style), data: rows }),
+    table: (headers, rows) => events.push({ kind: 'table', text: renderTable(headers, rows, { style }), data: rows }),
     result: (doc, human) => {
       events.push({ kind: 'result', text: JSON.stringify(doc), data: doc });
       human?.();

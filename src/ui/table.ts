@@ -1,38 +1,64 @@
-// The one table renderer (status, the plan, list, destroy's listing). On a terminal a table fits
+// The one table renderer (status, the plan, destroy's listing, the loadtest report's figures). On a terminal a table fits
 // its width: a cell wraps at spaces inside its own column, and only when wrapping cannot make it
 // fit is a word elided with "…" (ids keep their start, paths their end). A word or an id is never
 // split across lines, and text never spills into the next column. Without a width (not a
 // terminal: piped, redirected, a log) every value is printed in full.
 import type { Style } from './types.js';
 
-/** Spaces between columns. */
+/** Spaces between columns, unless a table says otherwise. */
 const GAP = 2;
 /** The narrowest a column is made, eliding words, before the table is left wider than the terminal. */
 const MIN_COLUMN = 6;
 /** Longer than an id or a name (i-0123456789abcdef0:8080, albctl-cert-202612031152): elided before those are. */
 const LONG_WORD = 24;
 
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], style: Style, width?: number): string {
+export interface TableOptions {
+  /** The width to fit (a terminal's); undefined: every value in full. */
+  width?: number;
+  /** How the header row is drawn (bold on a terminal). */
+  style?: Pick<Style, 'bold'>;
+  /** Per column: 'right' for figures (padded on the left); default left. */
+  align?: readonly ('left' | 'right')[];
+  /** Spaces between columns (default 2). */
+  gap?: number;
+  /** Put before every line (counted in the width). */
+  indent?: string;
+  /** Print the header row (default yes); without it the headers only give the columns. */
+  header?: boolean;
+}
+
+interface Layout {
+  gap: number;
+  indent: string;
+  align: readonly ('left' | 'right')[];
+}
+
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
   const cells = rows.map((r) => headers.map((_, i) => r[i] ?? ''));
-  const widths = fitColumns(headers, cells, width);
+  const layout: Layout = { gap: opts.gap ?? GAP, indent: opts.indent ?? '', align: opts.align ?? [] };
+  const width = opts.width === undefined ? undefined : opts.width - layout.indent.length;
+  const widths = fitColumns(opts.header === false ? headers.map(() => '') : headers, cells, width, layout.gap);
+  const bold = opts.style?.bold ?? ((l: string) => l);
   const lines = [
-    ...renderRow(headers, widths).map((l) => style.bold(l)),
-    ...cells.flatMap((r) => renderRow(r, widths)),
+    ...(opts.header === false ? [] : renderRow(headers, widths, layout).map((l) => bold(l))),
+    ...cells.flatMap((r) => renderRow(r, widths, layout)),
   ];
   return lines.join('\n');
 }
 
-/** One row as terminal lines: each cell wrapped to its column, padded, the last one unpadded. */
-function renderRow(cells: readonly string[], widths: readonly number[]): string[] {
+/** One row as lines: each cell wrapped to its column and padded (a left-aligned last cell is not). */
+function renderRow(cells: readonly string[], widths: readonly number[], layout: Layout): string[] {
   const wrapped = cells.map((c, i) => wrapCell(c, widths[i]!));
   const height = Math.max(...wrapped.map((w) => w.length));
   const lines: string[] = [];
   for (let l = 0; l < height; l++) {
     const parts = wrapped.map((w, i) => {
       const text = w[l] ?? '';
-      return i === wrapped.length - 1 ? text : text + ' '.repeat(Math.max(0, widths[i]! - visible(text)));
+      const pad = ' '.repeat(Math.max(0, widths[i]! - visible(text)));
+      if (layout.align[i] === 'right') return pad + text;
+      return i === wrapped.length - 1 ? text : text + pad;
     });
-    lines.push(parts.join(' '.repeat(GAP)).trimEnd());
+    lines.push((layout.indent + parts.join(' '.repeat(layout.gap))).trimEnd());
   }
   return lines;
 }
@@ -47,11 +73,11 @@ function renderRow(cells: readonly string[], widths: readonly number[]): string[
  * In 2 and 3 the column that gives way is the one where a character less elides the fewest
  * words, the widest of equals.
  */
-export function fitColumns(headers: readonly string[], rows: readonly (readonly string[])[], width?: number): number[] {
+export function fitColumns(headers: readonly string[], rows: readonly (readonly string[])[], width?: number, gap = GAP): number[] {
   const all = [headers, ...rows];
   const natural = headers.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
   if (width === undefined) return natural;
-  const room = width - GAP * (headers.length - 1);
+  const room = width - gap * (headers.length - 1);
   const widths = [...natural];
   const lengths = headers.map((_, i) => rows.flatMap((r) => words(r[i] ?? '').map((w) => w.length)));
   const longestWord = headers.map((h, i) => Math.max(visible(h), ...lengths[i]!));

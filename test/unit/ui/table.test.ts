@@ -5,7 +5,6 @@ import { makeStyle } from '../../../src/ui/style.js';
 import { elide, fitColumns, renderTable, wrapCell, wrapText } from '../../../src/ui/table.js';
 import { fitAnswer } from '../../../src/ui/tty-prompter.js';
 
-const plain = makeStyle(false);
 const headers = ['RESOURCE', 'NAME', 'STATE', 'DETAIL'];
 const rows = [
   ['targetGroup', 'albctl-tg', 'created', 'HTTP:8080 HTTP1, health /status every 10s, 2 target(s)'],
@@ -17,7 +16,7 @@ const words = (rs: string[][]) => rs.flat().flatMap((c) => c.split(/ +/)).filter
 
 describe('renderTable', () => {
   it('prints every value in full, one line per row, without a width (not a terminal)', () => {
-    const lines = renderTable(headers, rows, plain).split('\n');
+    const lines = renderTable(headers, rows).split('\n');
     expect(lines).toHaveLength(rows.length + 1);
     for (const [i, r] of rows.entries()) for (const cell of r) expect(lines[i + 1]).toContain(cell);
     // columns line up: DETAIL starts at the same place on every line
@@ -26,12 +25,12 @@ describe('renderTable', () => {
   });
 
   it('leaves a table that fits as it is', () => {
-    expect(renderTable(headers, rows, plain, 500)).toBe(renderTable(headers, rows, plain));
+    expect(renderTable(headers, rows, { width: 500 })).toBe(renderTable(headers, rows));
   });
 
   for (const width of [110, 80, 60]) {
     it(`fits ${width} columns: lines no wider, columns kept, no word split (elided with … at most)`, () => {
-      const out = renderTable(headers, rows, plain, width);
+      const out = renderTable(headers, rows, { width });
       const lines = out.split('\n');
       for (const l of lines) expect(l.length).toBeLessThanOrEqual(width);
       const detailAt = lines[0]!.indexOf('DETAIL');
@@ -50,7 +49,7 @@ describe('renderTable', () => {
   }
 
   it('wraps before it elides: at 110 columns only the ARN-like label is elided', () => {
-    const out = renderTable(headers, rows, plain, 110);
+    const out = renderTable(headers, rows, { width: 110 });
     expect(out).toContain('sg-e2bb051de173fe36d');
     expect(out).toContain('albctl-alb-1.us-east-1.elb.amazonaws.com,');
     expect(out).toContain('/home/me/web/.albctl/albctl/cert');
@@ -59,7 +58,7 @@ describe('renderTable', () => {
   });
 
   it('elides long words (DNS names, paths) before ids and names', () => {
-    const out = renderTable(headers, rows, plain, 80);
+    const out = renderTable(headers, rows, { width: 80 });
     expect(out).toContain('sg-e2bb051de173fe36d');
     expect(out).toContain('albctl-target-tracking');
     expect(out).toContain('albSecurityGroup');
@@ -67,9 +66,19 @@ describe('renderTable', () => {
     expect(out).toMatch(/…\S*albctl\/cert/); // a path keeps its end
   });
 
+  it('right-aligns figures, indents every line within the width, and can leave the header out', () => {
+    const out = renderTable(['', 'now'], [['p99', '1.2 ms'], ['throughput', '12,345/s']], { align: ['left', 'right'], indent: '  ', header: false });
+    expect(out.split('\n')).toEqual(['  p99           1.2 ms', '  throughput  12,345/s']);
+    const fitted = renderTable(headers, rows, { width: 60, indent: '    ' });
+    for (const l of fitted.split('\n')) {
+      expect(l.startsWith('    ')).toBe(true);
+      expect(l.length).toBeLessThanOrEqual(60);
+    }
+  });
+
   it('keeps colours in cells that fit and bolds the header', () => {
     const color = makeStyle(true);
-    const out = renderTable(['', 'RESOURCE'], [[color.green('+ create'), 'target group albctl-tg']], color, 80);
+    const out = renderTable(['', 'RESOURCE'], [[color.green('+ create'), 'target group albctl-tg']], { style: color, width: 80 });
     expect(out).toContain(color.green('+ create'));
     expect(out.split('\n')[0]).toBe(color.bold('          RESOURCE'));
   });
