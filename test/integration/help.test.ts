@@ -33,11 +33,19 @@ describe('help pages', () => {
     }
 
     const items = helpOptions(stdout);
-    for (const neg of items.filter((i) => i.flag.startsWith('--no-'))) {
+    const negations = items.filter((i) => i.flag.startsWith('--no-'));
+    // Every --no- line of the "Options:" section was parsed (else the checks below would pass over it).
+    const section = stdout.slice(stdout.indexOf('Options:'), stdout.indexOf('\n\n', stdout.indexOf('Options:')));
+    expect(negations.map((n) => n.flag)).toEqual(section.match(/(?<=^ {2})--no-[\w-]+/gm) ?? []);
+    let paired = 0;
+    for (const neg of negations) {
       const positive = items.find((i) => i.flag === `--${neg.flag.slice(5)}`);
       expect(neg.description).not.toBe('');
-      if (positive) expect(neg.description).not.toContain(positive.description.replace(/ \(default: .*\)$/, ''));
+      if (!positive) continue; // --no-color: no positive form
+      expect(neg.description).not.toContain(positive.description.replace(/ \(default: .*\)$/, ''));
+      paired++;
     }
+    if (command === 'init') expect(paired, 'init pairs --https/--no-https and the like').toBeGreaterThanOrEqual(5);
   });
 });
 

@@ -21,7 +21,6 @@ describe.skipIf(!hasCommand || which('nginx') === null)('albctl loadtest (built 
   let dir: string;
 
   beforeAll(async () => {
-    if (!hasCommand) console.warn('skipping: dist/cli.js has no loadtest command (npm run build)');
     cert = selfSignedCert();
     nginx = await startNginx({ cert });
     dir = mkdtempSync(join(tmpdir(), 'albctl-loadtest-cli-'));
