@@ -11,7 +11,8 @@ export interface Style {
 
 /** A live line for one running step: a spinner on a TTY, a plain line otherwise. */
 export interface Task {
-  update(text: string): void;
+  /** clock false: the text shows its own labelled times (a load test's "elapsed 3s · left 7s"), so the live line adds none. */
+  update(text: string, opts?: { clock?: boolean }): void;
   succeed(text?: string): void;
   fail(text?: string): void;
   /** Finished without doing anything (already there, nothing to change). */
