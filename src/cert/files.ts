@@ -300,6 +300,16 @@ export async function readPrivateKeyFor(
   return withPrivateKeyHidden({ path: keyPath, privateKeyPem: pem });
 }
 
+/** A certificate and its key, as IAM will want them: readable, matching, not expired (UsageErrors naming `flag`). */
+export async function readUploadable(path: string, flag: string): Promise<{ cert: CertificateFileInfo; key: PrivateKeyFile }> {
+  const cert = await readCertificateFile(path, { flag });
+  if (cert.notAfter.getTime() <= Date.now()) {
+    throw new UsageError(`${flag}: ${path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --rotate, or --force before it is uploaded)`);
+  }
+  const key = await readPrivateKeyFor(path, { flag });
+  return { cert, key };
+}
+
 async function readText(path: string, flag: string): Promise<string> {
   try {
     return await readFile(path, 'latin1'); // PEM is ASCII; latin1 never fails on DER bytes

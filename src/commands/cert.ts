@@ -26,6 +26,8 @@ export function register(program: Command): void {
         checkForceAfterUpload(values, state, '--force');
       },
       prepare: rotateIfDue,
+      // The files alone need no AWS: CN and SAN come from the flags, the state, or the stack's name.
+      aws: (values) => values.certUpload || values.certRotate,
       steps: (values) => (values.certUpload ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
       result: (out) => ({ certificateFiles: out.get('certificateFiles'), serverCertificate: out.get('serverCertificate') ?? null }),
       summary: (out) => {

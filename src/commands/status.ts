@@ -22,11 +22,12 @@ export function register(program: Command): void {
 async function run(cmd: Command): Promise<void> {
   const { parseFlags } = await import('../inputs/resolve.js');
   const flags = parseFlags(waitQuestions, givenFlags(cmd, waitQuestions, 'command'));
-  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }] = await Promise.all([
+  const [{ runSession }, { statusRows }, { registry }, { withDataPlaneHealth }, { wrapText }] = await Promise.all([
     import('./session.js'),
     import('../engine/status.js'),
     import('../steps/graph.js'),
     import('../sandbox/status-rows.js'),
+    import('../ui/table.js'),
   ]);
   await runSession(cmd, 'status', { lock: false }, async (s) => {
     const stack = s.globals.stack;
@@ -42,7 +43,8 @@ async function run(cmd: Command): Promise<void> {
     return {
       doc: { stack, account: who.account, region: who.region, resources: rows, ...(serving ? { serving } : {}) },
       human: () => {
-        s.ui.info(`stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`);
+        const where = `stack ${stack} in account ${who.account}, ${who.region}${s.aws.endpoint ? ` (endpoint ${s.aws.endpoint})` : ''}`;
+        s.ui.info(wrapText(where, s.ui.columns));
         s.ui.table(['RESOURCE', 'NAME', 'STATE', 'DETAIL'], rows.map((r) => [r.resource, r.name, r.state, r.detail]));
         // The uploaded certificate, else the files alone.
         const cert = rows.find((r) => r.resource === 'serverCertificate') ?? rows.find((r) => r.resource === 'certificateFiles');

@@ -1,4 +1,4 @@
-// The state file's shape (SPEC.md "State file"). Version 1.
+// The state file's shape (docs/reference.md, "The state file"). Version 1.
 import { z } from 'zod';
 
 export const resourceStatus = z.enum(['creating', 'created', 'deleting']);

@@ -15,7 +15,7 @@ import {
 import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
-import { readCertificateFile, readPrivateKeyFor } from '../cert/files.js';
+import { readCertificateFile, readUploadable } from '../cert/files.js';
 import { EXPIRY_WARNING_DAYS } from '../cert/options.js';
 import { flagIn, need, opts, type Ctx } from '../engine/context.js';
 import { certOut } from '../inputs/cert.js';
@@ -109,20 +109,10 @@ function source(ctx: Ctx): { path: string; flag: string } {
   return { path: need<CertificateFilesOut>(ctx, 'certificateFiles', 'cert').certificate, flag: flagIn(ctx, certOut) };
 }
 
-/** A certificate and its key, as IAM will want them: readable, matching, not expired. */
-async function readSource(src: { path: string; flag: string }) {
-  const cert = await readCertificateFile(src.path, { flag: src.flag });
-  if (cert.notAfter.getTime() <= Date.now()) {
-    throw new UsageError(`${src.flag}: ${src.path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --rotate, or --force before it is uploaded)`);
-  }
-  const key = await readPrivateKeyFor(src.path, { flag: src.flag });
-  return { cert, key };
-}
-
 /** Before anything changes: a --certificate file must be usable, key and all. */
 async function check(ctx: Ctx): Promise<void> {
   const ref = ctx.inputs.certificate;
-  if (ref && 'file' in ref) await readSource({ path: ref.file, flag: '--certificate' });
+  if (ref && 'file' in ref) await readUploadable(ref.file, '--certificate');
 }
 
 async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
@@ -131,7 +121,7 @@ async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
 
 /** Upload certificate.crt and the private.pem beside it under `name`, in the stack's IAM path; wait until readable. */
 export async function uploadCertificate(ctx: Ctx, name: string, src: { path: string; flag: string }): Promise<Found<ServerCertificateOut>> {
-  const { cert, key } = await readSource(src);
+  const { cert, key } = await readUploadable(src.path, src.flag);
   await iam(ctx).send(
     new UploadServerCertificateCommand({
       ServerCertificateName: name,

@@ -12,7 +12,8 @@ import { expiryWarning, rotateCertificate, rotationDue, rotationPlanItem } from 
 import { waitServing } from '../steps/target-health.js';
 import { checkForceAfterUpload } from '../inputs/cert.js';
 import { converse } from './conversation.js';
-import { isNoop, renderPlan, stepsFor } from './plan.js';
+import { renderPlan } from '../ui/plan.js';
+import { isNoop, stepsFor } from './plan.js';
 import { renderSummary, type StackFacts } from './summary.js';
 
 export interface WizardOptions {

@@ -106,7 +106,7 @@ export async function proveAndReport(s: Session, plane: DataPlane, report: strin
     signal: s.signal,
     redirects,
     sticky,
-    onProgress: (listener, p) => task.update(`load test ${listener}: ${progressLine(p)}`),
+    onProgress: (listener, p) => task.update(`load test ${listener}: ${progressLine(p)}`, { clock: false }),
   });
   const ok = runs.length > 0 && runs.every((r) => r.ok);
   if (ok) task.succeed('load test: done');

@@ -148,6 +148,9 @@ export const badInputs: BadInput[] = [
   { args: https('--port', '80'), says: /--port 80 is the HTTP listener's port: the HTTP and HTTPS listeners need different ports/ },
   { args: https('--certificate', 'arn:aws:iam::1:server-certificate/x'), says: /--certificate must be an IAM server certificate ARN/ },
   { args: https('--certificate', 'no such name!'), says: /--certificate may contain only letters, digits/ },
+  // Files before prerequisites: the state has no load balancer, and that is not what is said.
+  { args: https('--certificate', './nope.crt'), says: /^albctl: --certificate: cannot read .*nope\.crt: no such file$/ },
+  { args: https('--certificate', 'alone.crt'), files: { 'alone.crt': CERTIFICATE_WITHOUT_KEY }, says: /^albctl: --certificate: no readable private\.pem next to/ },
   { args: https('--ssl-policy', 'Bad Policy'), says: /--ssl-policy must be an ELB security policy name like ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09/ },
   // ---- sticky ----
   { args: sticky('--duration', '0'), says: new RegExp(`--duration ${stickyRange.source}`) },
@@ -171,6 +174,8 @@ export const badInputs: BadInput[] = [
   { args: lt('--security-groups', sg, '--user-data', 'empty.sh'), files: { 'empty.sh': '' }, says: /--user-data: .*empty\.sh is empty/ },
   { args: lt('--security-groups', sg, '--user-data', 'big.sh'), files: { 'big.sh': '#!/bin/sh\n' + 'x'.repeat(17_000) }, says: /--user-data: the user data is \d+ bytes; EC2 allows at most 16384 bytes/ },
   { args: lt('--print-user-data', '--user-data', 'missing.sh'), says: /--user-data: cannot read .*missing\.sh/ },
+  // A file flag is read before the prerequisites: not "run `albctl alb` first" (no web group, no --security-groups).
+  { args: lt('--user-data', 'missing.sh'), says: /^albctl: --user-data: cannot read .*missing\.sh: no such file$/ },
   { args: lt('--tags', 'aws:x=1'), says: /--tags must be tags like key=value,key2=value2 \(keys 1-128 characters, not starting with aws:\)/ },
   { args: lt('--tags', '=v'), says: /--tags must be tags like key=value/ },
   { args: lt('--volume-size', '0'), says: /--volume-size must be an integer from 1 to 16384/ },

@@ -46,7 +46,9 @@ describe('state lock', () => {
     const state = path.join(dir, 'albctl.json');
     await writeFile(lockPathFor(state), '{"pid": 12');
     const lock = await acquireLock(state, 'init');
+    expect(JSON.parse(await readFile(lockPathFor(state), 'utf8'))).toMatchObject({ pid: process.pid, command: 'init' });
     await lock.release();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('removes the directory it had to create when nothing else was written there', async () => {
