@@ -2,7 +2,7 @@
 // user's, for `https --certificate <file>`) and the private key next to it (for the IAM upload).
 import { X509Certificate, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.js';
 import { removeStaleTemps } from '../state/atomic.js';
@@ -87,6 +87,37 @@ export async function writeCertificateFiles(
   }
   await fsyncDir(absDir);
   return paths;
+}
+
+/**
+ * Where a rotation writes the new files while the old ones still serve: `<dir>/next`, promoted
+ * over the old ones (promoteCertificateFiles) once the listener presents the new certificate.
+ */
+export function stagingDirOf(dir: string): string {
+  return join(resolve(dir), 'next');
+}
+
+/**
+ * Move the staged files over the live ones, the key first and the certificate last, each an
+ * atomic rename; a run killed in between finds the rest still staged and finishes the move.
+ */
+export async function promoteCertificateFiles(dir: string): Promise<void> {
+  const absDir = resolve(dir);
+  const staging = stagingDirOf(absDir);
+  for (const name of [CERT_FILE_NAMES.privateKey, CERT_FILE_NAMES.publicKey, CERT_FILE_NAMES.csr, CERT_FILE_NAMES.certificate]) {
+    if (await exists(join(staging, name))) await rename(join(staging, name), join(absDir, name)).catch((err) => Promise.reject(writeFailed(join(absDir, name), err)));
+  }
+  await removeStaleCertificateTemps(staging);
+  await rmdir(staging).catch(() => undefined);
+  await fsyncDir(absDir);
+}
+
+/** Remove files a rotation staged and never promoted (destroy). */
+export async function discardStagedCertificateFiles(dir: string): Promise<void> {
+  const staging = stagingDirOf(dir);
+  for (const name of Object.values(CERT_FILE_NAMES)) await unlink(join(staging, name)).catch(() => undefined);
+  await removeStaleCertificateTemps(staging);
+  await rmdir(staging).catch(() => undefined);
 }
 
 async function ensureDir(dir: string): Promise<void> {
@@ -268,6 +299,16 @@ export async function readPrivateKeyFor(
     throw new UsageError(`${flag}: ${keyPath} is not the private key of ${certPath} (their public keys differ)`);
   }
   return withPrivateKeyHidden({ path: keyPath, privateKeyPem: pem });
+}
+
+/** A certificate and its key, as IAM will want them: readable, matching, not expired (UsageErrors naming `flag`). */
+export async function readUploadable(path: string, flag: string): Promise<{ cert: CertificateFileInfo; key: PrivateKeyFile }> {
+  const cert = await readCertificateFile(path, { flag });
+  if (cert.notAfter.getTime() <= Date.now()) {
+    throw new UsageError(`${flag}: ${path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --rotate, or --force before it is uploaded)`);
+  }
+  const key = await readPrivateKeyFor(path, { flag });
+  return { cert, key };
 }
 
 async function readText(path: string, flag: string): Promise<string> {

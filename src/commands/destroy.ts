@@ -71,6 +71,9 @@ async function run(cmd: Command): Promise<void> {
 /** Say what will go, then ask (default No); --yes skips the question. */
 async function confirmed(ui: Ui, yes: boolean, stack: string, listing: string[]): Promise<boolean> {
   if (yes) return true;
-  if (ui.interactive) for (const line of listing) ui.info(`  ${ui.style.red('- delete')}  ${line}`);
+  if (ui.interactive) {
+    const { planTable } = await import('../ui/plan.js');
+    planTable(ui, listing.map((what) => ({ action: 'delete', what, changes: [] })));
+  }
   return ui.prompt.confirm({ message: `Delete these ${listing.length} resource(s) of stack ${stack}?`, flag: '--yes', default: false });
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { initQuestions } from '../inputs/all.js';
-import { parseFlags } from '../inputs/resolve.js';
+import { parseFlags, verifyFlags } from '../inputs/resolve.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions, completeWith, givenFlags, globalsOf } from './options.js';
 
@@ -37,7 +37,9 @@ export interface SandboxFlags {
 
 export async function run(cmd: Command, sandbox: 'never' | 'always' | 'auto', flags: SandboxFlags = {}): Promise<void> {
   const globals = globalsOf(cmd);
-  const flagValues = parseFlags(initQuestions, givenFlags(cmd, initQuestions, 'init'));
+  const given = givenFlags(cmd, initQuestions, 'init');
+  const flagValues = parseFlags(initQuestions, given);
+  await verifyFlags(initQuestions, given, flagValues);
   const report = await sandboxReportPath(flags.report, globals.stack);
   const { startInit } = await import('../wizard/start.js');
   await startInit(cmd, globals, flagValues, sandbox, { keep: flags.keep === true ? true : 'ask', report });

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Command } from 'commander';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Aws, type CallRecord } from '../aws/clients.js';
+import { Aws, clientRegion, type CallRecord } from '../aws/clients.js';
 import { toAlbctlError } from '../aws/errors.js';
 import type { Ctx } from '../engine/context.js';
 import { InterruptedError, UsageError } from '../errors.js';
@@ -122,7 +122,7 @@ export async function callerIdentity(aws: Aws, signal?: AbortSignal): Promise<Id
   const sts = aws.client(STSClient);
   let region: string;
   try {
-    region = await (sts as unknown as { config: { region: () => Promise<string> } }).config.region();
+    region = await clientRegion(sts);
   } catch {
     throw new UsageError('no AWS region: pass --region, set AWS_REGION, or set a region in your AWS profile');
   }

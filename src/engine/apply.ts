@@ -73,7 +73,11 @@ async function applyOne(ctx: Ctx, step: AnyStep, planned: ReadonlyMap<string, Pl
   }
   const item: PlanItem = { step: step.id, kind: step.kind, what, name, action: 'none', changes: [] };
   if (ctx.dryRun && step.needs.some((d) => planned.get(d)?.action === 'create')) {
-    return { ...item, action: 'create' }; // what it builds on does not exist yet: nothing to look up
+    // What it builds on does not exist yet: nothing to look up. A setting of it starts from
+    // AWS's defaults, and is planned as the build will converge it.
+    if (!step.initial) return { ...item, action: 'create' };
+    const changes = (await step.changes?.(ctx, { id: '', name, owned: true, outputs: step.initial(ctx) })) ?? [];
+    return { ...item, action: changes.length ? 'update' : 'none', changes };
   }
   const task = ctx.dryRun ? undefined : ctx.ui.task(what);
   try {
@@ -126,13 +130,15 @@ async function convergeOnce(ctx: Ctx, step: AnyStep, item: PlanItem, recordedId:
     return { ...item, id: found.id, action: 'create' };
   }
   const changes = (await step.changes?.(ctx, found)) ?? [];
+  // A setting (step.initial) is never adopted: it exists with the resource it belongs to.
+  const action = changes.length ? 'update' : recorded || step.initial ? 'none' : 'adopt';
   if (ctx.dryRun) {
     ctx.outputs.set(step.id, found.outputs);
-    return { ...item, id: found.id, action: changes.length ? 'update' : recorded ? 'none' : 'adopt', changes };
+    return { ...item, id: found.id, action, changes };
   }
   if (changes.length && step.update) found = await step.update(ctx, found);
   await record(ctx, step, found);
-  return { ...item, id: found.id, action: changes.length ? 'update' : recorded ? 'none' : 'adopt', changes };
+  return { ...item, id: found.id, action, changes };
 }
 
 async function record(ctx: Ctx, step: AnyStep, found: Found): Promise<void> {

@@ -76,6 +76,12 @@ export const certificate = question({
   description: 'the listener certificate: an IAM/ACM ARN, an IAM server certificate name, or a certificate.crt (uploaded, with private.pem next to it)',
   defaultHelp: 'the one `albctl cert --upload` made',
   parse: certificateRef,
+  // A file is uploaded with the private.pem beside it: both must be usable.
+  verify: async (ref, flag) => {
+    if (!('file' in ref)) return;
+    const { readUploadable } = await import('../cert/files.js');
+    await readUploadable(ref.file, flag);
+  },
   show: showCertificateRef,
 });
 

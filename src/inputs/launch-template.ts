@@ -127,6 +127,11 @@ export const userData = question({
   arg: '<file|default>',
   description: 'a user data script (at most 16 KB); "default" is the sample web server on the target port',
   parse: userDataOf,
+  verify: async (file, flag) => {
+    if (file === 'default') return;
+    const { readUserDataFile } = await import('../webserver/user-data.js');
+    await readUserDataFile(file, flag);
+  },
   default: () => 'default',
   show: (v) => v,
 });

@@ -60,6 +60,11 @@ interface QuestionFields<K extends string, T> {
   /** Ask only when this holds for the answers so far (e.g. the redirect only with HTTPS). */
   when?(values: Readonly<Record<string, unknown>>): boolean;
   parse(raw: string, flag: string): T;
+  /**
+   * Reads what a given flag names (a file) right after parsing, before prerequisites, the state
+   * or AWS: an unreadable file is the first thing a user hears about. Throws a UsageError.
+   */
+  verify?(value: T, flag: string): Promise<void>;
   /** The value as the user would type it. */
   show?(value: T): string;
   /** Saved in the state so a re-run uses it (default: yes). */

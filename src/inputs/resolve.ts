@@ -26,6 +26,15 @@ export function parseFlags(questions: readonly Question[], given: ReadonlyMap<st
   return values as Partial<Inputs>;
 }
 
+/** Read the files the given flags name (each question's `verify`), before anything else is checked. */
+export async function verifyFlags(questions: readonly Question[], given: ReadonlyMap<string, GivenFlag>, values: Partial<Inputs>): Promise<void> {
+  for (const q of questions) {
+    const value = (values as Record<string, unknown>)[q.key];
+    const g = given.get(q.key);
+    if (q.verify && g && value !== undefined) await q.verify(value, g.flag);
+  }
+}
+
 /**
  * Every question's value: the flag's, else the saved one (questions that persist), else its
  * default for this command. `base.command` is the command resolving (`init` for the wizard).

@@ -5,6 +5,7 @@ import { ERROR_KINDS, LATE_AFTER_MS } from './protocol.js';
 import { formatCount, formatMs, plural } from './progress.js';
 import type { AssertionResult } from './report-json.js';
 import { summarize, totalErrors, withErrors, type LatencySummary, type LoadtestResult } from './result.js';
+import { renderTable } from '../ui/table.js';
 
 /** What a run adds to its result: thresholds and the comparison with a baseline. */
 export interface ReportExtras {
@@ -91,12 +92,9 @@ function clientLines(r: LoadtestResult): string[] {
 /** The pass/fail table. */
 export function assertionLines(assertions: AssertionResult[]): string[] {
   if (assertions.length === 0) return [];
-  const width = Math.max(...assertions.map((a) => a.expr.length));
   const passed = assertions.filter((a) => a.ok).length;
-  return [
-    `thresholds  ${passed} of ${assertions.length} met`,
-    ...assertions.map((a) => `  ${a.ok ? 'pass' : 'FAIL'}  ${a.expr.padEnd(width)}  actual ${formatActual(a)}`),
-  ];
+  const rows = assertions.map((a) => [a.ok ? 'pass' : 'FAIL', a.expr, `actual ${formatActual(a)}`]);
+  return [`thresholds  ${passed} of ${assertions.length} met`, ...renderTable(['', '', ''], rows, { header: false, indent: '  ' }).split('\n')];
 }
 
 /** A compared figure in its unit: "12.3 ms", "1,234/s", "0.5%", "—" when unknown. */
@@ -111,10 +109,8 @@ export function formatFigure(v: number | null, unit: CompareRow['unit']): string
 /** Each figure beside the baseline's, with the change. */
 export function comparisonLines(rows: CompareRow[], baseline: string | null): string[] {
   const table = rows.map((row) => [row.label, formatFigure(row.current, row.unit), formatFigure(row.baseline, row.unit), formatChange(row.change)]);
-  const head = ['', 'now', 'baseline', 'change'];
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const line = (cells: string[]): string => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`.trimEnd();
-  return [`compared with ${baseline ?? 'the baseline'}`, line(head), ...table.map(line)];
+  const figures = renderTable(['', 'now', 'baseline', 'change'], table, { align: ['left', 'right', 'right', 'right'], gap: 3, indent: '  ' });
+  return [`compared with ${baseline ?? 'the baseline'}`, ...figures.split('\n')];
 }
 
 export function renderText(r: LoadtestResult, extras: ReportExtras = {}): string {

@@ -1,4 +1,4 @@
-// The state file's shape, version 1 (README "State and tags"; the additions in docs/spec-extensions.md).
+// The state file's shape (docs/reference.md, "The state file"). Version 1.
 import { z } from 'zod';
 
 export const resourceStatus = z.enum(['creating', 'created', 'deleting']);

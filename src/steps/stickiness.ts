@@ -87,6 +87,8 @@ export const stickiness: Step<StickinessOut> = {
   create: (ctx) => apply(ctx, targetGroupOf(ctx)),
   changes,
   update: (ctx, cur) => apply(ctx, { arn: cur.id, name: cur.outputs.targetGroupName }),
+  // A new target group's stickiness: off (lb_cookie, 1 day, as DescribeTargetGroupAttributes reads it).
+  initial: (ctx) => ({ targetGroupArn: '', targetGroupName: ctx.inputs.targetGroupName, enabled: false, type: 'lb_cookie', durationSeconds: 86400 }),
   // Nothing to delete: the target group's deletion takes the attributes with it. When the target
   // group stays (not in this state), turn stickiness off, so destroy undoes what `sticky` did.
   destroy: async (ctx, cur) => {

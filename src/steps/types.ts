@@ -47,6 +47,13 @@ export interface Step<O extends Outputs = Outputs> {
   update?(ctx: Ctx, cur: Found<O>): Promise<Found<O>>;
   /** Delete and wait until it is really gone; a resource already gone is success. */
   destroy(ctx: Ctx, cur: Found<O>): Promise<void>;
+  /**
+   * A setting of the resource in `needs[0]` (its attributes), never made or adopted on its own:
+   * what it reads as on that resource when new (AWS's defaults). The plan compares the inputs
+   * with it when that resource is yet to be created, so plan and build both say `update` (or
+   * unchanged), never `create`.
+   */
+  initial?(ctx: Ctx): O;
   status?(ctx: Ctx, cur: Found<O>): Promise<StatusRow[]>;
   /**
    * Every resource of this kind tagged albctl:stack=<stack> (for `destroy --discover`, when the

@@ -1,6 +1,7 @@
 // Building the UI for a run: TTY (spinners, prompts, colour) or plain (one line per event).
 import { plainPrompter } from './plain-prompter.js';
-import { makeStyle, renderTable, wantsColor } from './style.js';
+import { makeStyle, wantsColor } from './style.js';
+import { renderTable } from './table.js';
 import { LiveTasks } from './live-tasks.js';
 import { ttyPrompter } from './tty-prompter.js';
 import type { Style, Task, Ui } from './types.js';
@@ -34,6 +35,7 @@ export async function createUi(opts: UiOptions): Promise<Ui> {
     json: opts.json,
     verbose: opts.verbose,
     interactive,
+    width: stderrTty ? terminalWidth : () => undefined,
     style,
     tasks,
     prompt: interactive ? ttyPrompter() : plainPrompter(why),
@@ -42,6 +44,12 @@ export async function createUi(opts: UiOptions): Promise<Ui> {
 
 interface StreamUiParts extends Pick<Ui, 'mode' | 'json' | 'verbose' | 'interactive' | 'style' | 'prompt'> {
   tasks: LiveTasks | undefined;
+  width: () => number | undefined;
+}
+
+/** The terminal's width now (it may be resized during a run), one column spare: some terminals wrap a line that fills the last column. */
+function terminalWidth(): number {
+  return Math.max(20, (process.stderr.columns || 80) - 1);
 }
 
 class StreamUi implements Ui {
@@ -52,15 +60,21 @@ class StreamUi implements Ui {
   readonly style: Style;
   readonly prompt;
   private readonly tasks: LiveTasks | undefined;
+  private readonly width: () => number | undefined;
 
   constructor(parts: StreamUiParts) {
     this.mode = parts.mode;
     this.json = parts.json;
     this.verbose = parts.verbose;
     this.interactive = parts.interactive;
+    this.width = parts.width;
     this.style = parts.style;
     this.prompt = parts.prompt;
     this.tasks = parts.tasks;
+  }
+
+  get columns(): number | undefined {
+    return this.width();
   }
 
   private line(text: string): void {
@@ -87,7 +101,7 @@ class StreamUi implements Ui {
   }
 
   table(headers: string[], rows: string[][]): void {
-    this.line(renderTable(headers, rows, this.style));
+    this.line(renderTable(headers, rows, { style: this.style, width: this.columns }));
   }
 
   /** --json: the document on stdout; the human rendering goes to stderr either way. */

@@ -7,6 +7,8 @@ import type { Style, Task } from './types.js';
 interface Running {
   text: string;
   started: number;
+  /** Whether the live line shows the task's elapsed time (not when the text has its own clock). */
+  clock: boolean;
 }
 
 export class LiveTasks {
@@ -21,7 +23,7 @@ export class LiveTasks {
   ) {}
 
   task(text: string): Task {
-    const entry: Running = { text, started: Date.now() };
+    const entry: Running = { text, started: Date.now(), clock: true };
     this.running.add(entry);
     this.render();
     const finish = (mark: string, final: string) => {
@@ -30,8 +32,9 @@ export class LiveTasks {
       this.render();
     };
     return {
-      update: (t) => {
+      update: (t, opts) => {
         entry.text = t;
+        entry.clock = opts?.clock ?? true;
         this.render();
       },
       succeed: (t) => finish(this.style.green('✔'), t ?? entry.text),
@@ -57,7 +60,7 @@ export class LiveTasks {
   private render(): void {
     if (this.running.size === 0) return this.stop();
     const now = Date.now();
-    const lines = [...this.running].map((r, i) => `${i === 0 ? '' : '  '}${r.text} ${this.style.dim(formatElapsed(now - r.started))}`);
+    const lines = [...this.running].map((r, i) => `${i === 0 ? '' : '  '}${r.text}${r.clock ? ` ${this.style.dim(formatElapsed(now - r.started))}` : ''}`);
     if (!this.spinner) {
       this.spinner = this.ora({ stream: this.stream, discardStdin: false, text: lines.join('\n') }).start();
       this.timer = setInterval(() => this.render(), 200);

@@ -1,6 +1,7 @@
 // The test face of the UI: scripted answers, every event recorded, nothing drawn.
 import { UsageError } from '../errors.js';
-import { makeStyle, renderTable } from './style.js';
+import { makeStyle } from './style.js';
+import { renderTable } from './table.js';
 import type { Prompter, Task, Ui } from './types.js';
 
 export interface UiEvent {
@@ -35,6 +36,7 @@ export function createRecordingUi(answers: Record<string, unknown> = {}, opts: {
   };
   return {
     mode: 'plain',
+    columns: undefined,
     json: false,
     verbose: opts.verbose ?? false,
     interactive: Object.keys(answers).length > 0,
@@ -47,7 +49,7 @@ export function createRecordingUi(answers: Record<string, unknown> = {}, opts: {
     success: (text) => events.push({ kind: 'success', text }),
     debug: (text) => events.push({ kind: 'debug', text }),
     task,
-    table: (headers, rows) => events.push({ kind: 'table', text: renderTable(headers, rows, style), data: rows }),
+    table: (headers, rows) => events.push({ kind: 'table', text: renderTable(headers, rows, { style }), data: rows }),
     result: (doc, human) => {
       events.push({ kind: 'result', text: JSON.stringify(doc), data: doc });
       human?.();

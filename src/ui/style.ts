@@ -27,19 +27,3 @@ export function formatElapsed(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
   return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
-
-export function renderTable(headers: string[], rows: string[][], style: Style): string {
-  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visible(c))))
-      .join('  ')
-      .trimEnd();
-  return [style.bold(line(headers)), ...rows.map(line)].join('\n');
-}
-
-// eslint-disable-next-line no-control-regex
-const ansi = /\x1b\[[0-9;]*m/g;
-function visible(s: string): number {
-  return s.replace(ansi, '').length;
-}

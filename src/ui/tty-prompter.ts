@@ -23,16 +23,46 @@ export const promptConfig = {
     default: q.default,
     loop: false,
   }),
-  checkbox: <T>(q: PromptBase & { choices: Choice<T>[]; validate?: (v: readonly T[]) => true | string }) => {
+  checkbox: <T>(q: PromptBase & { choices: Choice<T>[]; validate?: (v: readonly T[]) => true | string }, columns = terminalColumns()) => {
     const validate = q.validate;
     return {
       message: q.message,
       choices: q.choices,
       loop: false,
       validate: validate && ((picked: readonly { value: T }[]) => validate(picked.map((c) => c.value))),
+      theme: { style: { renderSelectedChoices: (picked: readonly { short: string }[]) => fitAnswer(q.message, picked.map((c) => c.short), columns) } },
     };
   },
 };
+
+function terminalColumns(): number | undefined {
+  return process.stderr.isTTY ? Math.max(20, (process.stderr.columns || 80) - 1) : undefined;
+}
+
+/**
+ * The answer after "✔ <message> ", broken between choices so that inquirer (which cuts lines at
+ * the terminal's width, inside a word if need be) never splits a subnet id: the choices that do
+ * not fit go on indented lines of their own, as many to a line as fit.
+ */
+export function fitAnswer(message: string, picked: readonly string[], columns: number | undefined): string {
+  const lead = `✔ ${message} `.length;
+  if (columns === undefined || lead + picked.join(', ').length <= columns) return picked.join(', ');
+  const lines: string[][] = [];
+  let line: string[] = [];
+  let room = columns - lead;
+  for (const p of picked) {
+    // what the line would be with p, and the comma after it
+    const length = [...line, p].join(', ').length + 1;
+    if (length > room && (line.length > 0 || lines.length === 0)) {
+      lines.push(line);
+      line = [];
+      room = columns - 2;
+    }
+    line.push(p);
+  }
+  lines.push(line);
+  return lines.map((l, i) => (i === 0 ? '' : '  ') + l.join(', ') + (i < lines.length - 1 && l.length > 0 ? ',' : '')).join('\n');
+}
 
 /** Ctrl-C inside a prompt: inquirer throws ExitPromptError; to us that is an interrupt. */
 async function asking<T>(ask: () => Promise<T>): Promise<T> {

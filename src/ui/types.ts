@@ -11,7 +11,8 @@ export interface Style {
 
 /** A live line for one running step: a spinner on a TTY, a plain line otherwise. */
 export interface Task {
-  update(text: string): void;
+  /** clock false: the text shows its own labelled times (a load test's "elapsed 3s · left 7s"), so the live line adds none. */
+  update(text: string, opts?: { clock?: boolean }): void;
   succeed(text?: string): void;
   fail(text?: string): void;
   /** Finished without doing anything (already there, nothing to change). */
@@ -50,12 +51,18 @@ export interface Ui {
   readonly style: Style;
   /** Whether prompts are possible (TTY in and out, not CI, no --yes). */
   readonly interactive: boolean;
+  /**
+   * The width tables and long lines are fitted to: the terminal's, on a TTY; undefined when
+   * stderr is not a terminal (piped, a log), where values are printed in full.
+   */
+  readonly columns: number | undefined;
   info(message: string): void;
   warn(message: string): void;
   success(message: string): void;
   /** Only with --verbose. */
   debug(message: string): void;
   task(text: string): Task;
+  /** A table fitted to `columns` (src/ui/table.ts). */
   table(headers: string[], rows: string[][]): void;
   /** With --json: the one document on stdout. Otherwise: `human()` renders it on stderr. */
   result(doc: unknown, human?: () => void): void;

@@ -42,7 +42,10 @@ describeTty('albctl init in a terminal', () => {
     const screen = term.screen();
     expect(screen).toMatch(/AWS account 123456789012, region us-east-1/);
     expect(screen).toMatch(/\+ create\s+target group albctl-tg HTTP:8080 → \/status/);
-    expect(screen).toMatch(/plan: 13 to create, 0 to change, 0 unchanged/);
+    // Stickiness is a setting of the new target group: planned and built as an update from off.
+    expect(screen).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 1d\n\s+stickiness: off → lb_cookie for 1d \(86400s\)\n/);
+    expect(screen).toMatch(/✔ updated stickiness on albctl-tg: lb_cookie for 1d/);
+    expect(screen).toMatch(/plan: 12 to create, 1 to change\n/);
     const dns = /load balancer\s+http:\/\/(\S+)\//.exec(screen)![1]!;
     expect(screen).toContain(`curl --cacert ${dir}/.albctl/albctl/cert/certificate.crt https://${dns}/`);
     expect(screen).toMatch(/albctl destroy/);
@@ -75,10 +78,11 @@ describeTty('albctl init in a terminal', () => {
     }
     expect(await term.exitCode()).toBe(0);
     const second = term.screen();
-    expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\s+instance type: t3\.micro → t3\.small/);
-    expect(second).toMatch(/~ update\s+stickiness .*1d.*→.*12h/);
+    // each change on the line under its resource
+    expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\n\s+instance type: t3\.micro → t3\.small\n/);
+    expect(second).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 12h\n\s+stickiness: lb_cookie for 1d \(86400s\) → lb_cookie for 12h \(43200s\)\n/);
     expect(second).toMatch(/~ update\s+HTTP listener :80 → 301 to HTTPS:443/);
-    expect(second).toMatch(/plan: 0 to create, 3 to change, 10 unchanged/);
+    expect(second).toMatch(/plan: 3 to change, 10 unchanged/);
     const [tg] = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!;
     const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg!.TargetGroupArn }))).Attributes!;
     expect(attrs).toContainEqual({ Key: 'stickiness.lb_cookie.duration_seconds', Value: '43200' });
@@ -88,6 +92,26 @@ describeTty('albctl init in a terminal', () => {
     expect(versions.LaunchTemplateVersions![0]!.LaunchTemplateData!.InstanceType).toBe('t3.small');
     expect((await moto.client(AutoScalingClient).send(new DescribePoliciesCommand({}))).ScalingPolicies).toHaveLength(1);
   }, 180_000);
+
+  it('at 110 columns the subnets answer breaks between subnets, never inside an id', async () => {
+    const dir = await tempDir();
+    const subnets = (await moto.network()).subnets;
+    term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: moto.env, width: 110 });
+    await term.answer('? Stack name', 'Enter');
+    await term.answer('? VPC', 'Enter');
+    await term.answer('? Subnets', 'Enter'); // the proposal: one subnet per AZ, in three AZs
+    await term.waitFor('? Port the web server listens on');
+    term.send('C-c');
+    expect(await term.exitCode()).toBe(130);
+    const rows = term.screen({ joined: false }).split('\n');
+    const first = rows.findIndex((l) => l.startsWith('✔ Subnets'));
+    const answer = rows.slice(first, rows.findIndex((l, i) => i > first && !l.startsWith('  ')));
+    expect(answer.length, answer.join('\n')).toBeGreaterThan(1); // it did not fit on one line
+    for (const l of answer) expect(l.length, l).toBeLessThanOrEqual(110);
+    const picked = answer.join(' ').match(/subnet-[0-9a-f]+ \(us-east-1[a-f]\)/g) ?? [];
+    expect(picked, answer.join('\n')).toHaveLength(3);
+    for (const p of picked) expect(subnets.map((s) => `${s.id} (${s.az})`)).toContain(p);
+  }, 60_000);
 
   it('Ctrl-C while building stops with exit 130; the next init offers to resume and finishes without duplicates', async () => {
     const dir = await tempDir();

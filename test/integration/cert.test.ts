@@ -1,11 +1,12 @@
 // `albctl cert` against moto: the four files (openssl verifies them), the key kept out of the
 // state, the output and the logs; `--upload` to IAM; re-runs, --force, bad input, destroy.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetServerCertificateCommand, IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
+import { generateCertificate } from '../../src/cert/generate.js';
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 
@@ -13,6 +14,11 @@ const moto = useMoto();
 const q = edgeQueries(moto);
 function openssl(args: string[]): string {
   return execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+/** openssl req -verify: OpenSSL 3 says "Certificate request self-signature verify OK" (1.1: "verify OK") on stderr. */
+function verifyCsr(file: string): string {
+  const r = spawnSync('openssl', ['req', '-verify', '-noout', '-in', file], { encoding: 'utf8' });
+  return `exit ${r.status}: ${r.stdout}${r.stderr}`;
 }
 
 const KEY_LINE = /PRIVATE KEY/;
@@ -29,7 +35,7 @@ describe('albctl cert', () => {
     expect(await readFile(file('private.pem'), 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
 
     expect(openssl(['verify', '-CAfile', file('certificate.crt'), file('certificate.crt')])).toContain(': OK');
-    expect(openssl(['req', '-verify', '-noout', '-in', file('certificate.csr')]) + '').toBeDefined(); // throws unless verified
+    expect(verifyCsr(file('certificate.csr'))).toMatch(/^exit 0: .*verify OK/s);
     const text = openssl(['x509', '-in', file('certificate.crt'), '-noout', '-text']);
     expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
     expect(text).toMatch(/Public-Key: \(2048 bit\)/);
@@ -109,16 +115,23 @@ describe('albctl cert', () => {
     expect(again.stderr).toContain('nothing to do');
     expect((await q.serverCertificates()).map((c) => c.ServerCertificateName)).toEqual([name]);
 
-    // New files after the upload: IAM keeps the old certificate (no rotation yet), `https` still
-    // uses it, and uploading the new files under the same name is refused.
-    const forced = await moto.cli(['cert', '--force'], dir);
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stderr).toMatch(/IAM server certificate albctl-cert-\d{12} keeps the previous certificate/);
+    // New files after the upload would leave IAM on the old key: --force is refused for --rotate,
+    // before anything changes; files replaced by hand are refused on upload.
+    const forced = await moto.cli(['cert', '--force', '-v'], dir);
+    expect(forced.code).toBe(2);
+    expect(errorLines(forced.stderr)).toEqual([
+      expect.stringMatching(/^albctl: --force would replace the files of IAM server certificate albctl-cert-\d{12}, which cannot change: `albctl cert --rotate` makes a new key/),
+    ]);
+    expect(mutatingCalls(forced.stderr)).toEqual([]);
+    expect(await readFile(doc.certificateFiles.certificate, 'utf8')).toBe(onDisk);
     const https = await moto.cli(['https'], dir);
     expect(https.code, https.stderr).toBe(0);
+    const { cn, san } = doc.certificateFiles as { cn: string; san: string[] };
+    await writeFile(doc.certificateFiles.certificate, generateCertificate({ cn, san, days: 365 }).certificatePem);
     const reupload = await moto.cli(['cert', '--upload'], dir);
     expect(reupload.code).toBe(2);
-    expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place/);
+    expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place: restore the files, or replace both with `albctl cert --rotate`/);
+    await writeFile(doc.certificateFiles.certificate, onDisk);
 
     // status shows the expiry read from the certificate itself. moto differs from AWS: its
     // metadata Expiration is a constant in 2012 (already "expired"), so albctl reads the body.
@@ -155,6 +168,32 @@ describe('albctl cert', () => {
     }
     expect(existsSync(path.join(dir, '.albctl'))).toBe(false);
     expect(await q.serverCertificates()).toEqual([]);
+  });
+
+  it('without --upload needs no AWS configuration at all: empty HOME, no AWS_* variables', async () => {
+    const dir = await tempDir();
+    const home = path.join(dir, 'home');
+    await mkdir(home);
+    const env = { HOME: home }; // runCli passes only PATH, HOME, CI and NO_COLOR besides these
+    const res = await runCli(['cert', '--cn', 'localhost', '--san', 'localhost,127.0.0.1', '--json', '-v'], { cwd: dir, env });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toMatch(/^aws /m); // not one AWS call, not even sts:GetCallerIdentity
+    const doc = JSON.parse(res.stdout);
+    expect(doc.certificateFiles).toMatchObject({ cn: 'localhost', san: ['localhost', '127.0.0.1'] });
+    const file = (f: string) => path.join(dir, '.albctl', 'albctl', 'cert', f);
+    for (const f of ['private.pem', 'public.pem', 'certificate.csr', 'certificate.crt']) expect(existsSync(file(f)), f).toBe(true);
+    expect(openssl(['verify', '-CAfile', file('certificate.crt'), file('certificate.crt')])).toContain(': OK');
+    expect(verifyCsr(file('certificate.csr'))).toMatch(/^exit 0: .*verify OK/s);
+    expect(openssl(['x509', '-in', file('certificate.crt'), '-noout', '-ext', 'subjectAltName'])).toMatch(/DNS:localhost, IP Address:127\.0\.0\.1/);
+    // The state records the files and no account: a later run with AWS fills that in.
+    const state = JSON.parse(await readFile(path.join(dir, '.albctl', 'albctl.json'), 'utf8'));
+    expect(state.account).toBeUndefined();
+    expect(state.resources.certificateFiles.status).toBe('created');
+
+    // --upload does need AWS: without credentials, a usage error before anything is uploaded.
+    const upload = await runCli(['cert', '--upload', '--region', 'us-east-1'], { cwd: dir, env: { ...env, AWS_EC2_METADATA_DISABLED: 'true' } });
+    expect(upload.code, upload.stderr).toBe(2);
+    expect(errorLines(upload.stderr)).toEqual([expect.stringMatching(/credentials/i)]);
   });
 
   it('never adopts an IAM certificate of the same name that is not the stack\'s', async () => {

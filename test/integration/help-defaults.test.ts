@@ -47,11 +47,13 @@ const decided: Record<string, (b: Built, m: MotoBed) => Promise<void> | void> = 
     expect(b.inputs.vpc).toBeUndefined();
     expect(b.out.targetGroup!.vpcId).toBe((await m.network()).vpcId);
   },
+  // Shown by `alb` and `init`, which build the load balancer: one subnet per AZ, in 2 or 3 AZs.
   subnets: (b) => {
-    const azs = (b.out.loadBalancer?.availabilityZones ?? []) as string[];
-    if (!b.out.loadBalancer) return; // target-group alone has no load balancer yet
+    expect(b.out.loadBalancer, '--subnets shown by a command that built no load balancer').toBeDefined();
+    const azs = b.out.loadBalancer!.availabilityZones as string[];
     expect(azs.length).toBeGreaterThanOrEqual(2);
     expect(azs.length).toBeLessThanOrEqual(3);
+    expect(b.out.loadBalancer!.subnets as string[]).toHaveLength(azs.length);
   },
   certCn: (b) => expect(b.out.certificateFiles!.cn).toBe(b.out.loadBalancer!.dnsName),
   certSan: (b) => expect(b.out.certificateFiles!.san).toEqual([b.out.loadBalancer!.dnsName]),

@@ -3,11 +3,17 @@
 // command's own help. (The defaults the pages show are checked against real runs in
 // help-defaults.test.ts.)
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/moto.js';
 import { helpExamples, helpFlags, helpOptions } from '../support/help.js';
 
 const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy', 'list', 'state', 'state push', 'state pull', 'unlock', 'completion'];
+
+/** docs/ is the reference: every flag of every help page is in it. */
+const docsDir = path.join(repoRoot, 'docs');
+const docs = readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => readFileSync(path.join(docsDir, f), 'utf8')).join('\n');
 
 function albctl(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/albctl', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, COLUMNS: '200' } });
@@ -33,11 +39,22 @@ describe('help pages', () => {
     }
 
     const items = helpOptions(stdout);
-    for (const neg of items.filter((i) => i.flag.startsWith('--no-'))) {
+    const negations = items.filter((i) => i.flag.startsWith('--no-'));
+    // Every --no- line of the "Options:" section was parsed (else the checks below would pass over it).
+    const section = stdout.slice(stdout.indexOf('Options:'), stdout.indexOf('\n\n', stdout.indexOf('Options:')));
+    expect(negations.map((n) => n.flag)).toEqual(section.match(/(?<=^ {2})--no-[\w-]+/gm) ?? []);
+    let paired = 0;
+    for (const neg of negations) {
       const positive = items.find((i) => i.flag === `--${neg.flag.slice(5)}`);
       expect(neg.description).not.toBe('');
-      if (positive) expect(neg.description).not.toContain(positive.description.replace(/ \(default: .*\)$/, ''));
+      if (!positive) continue; // --no-color: no positive form
+      expect(neg.description).not.toContain(positive.description.replace(/ \(default: .*\)$/, ''));
+      paired++;
     }
+    if (command === 'init') expect(paired, 'init pairs --https/--no-https and the like').toBeGreaterThanOrEqual(5);
+
+    const undocumented = items.map((i) => i.flag).filter((f) => f.startsWith('--') && f !== '--help' && !new RegExp(`${f}(?![\\w-])`).test(docs));
+    expect(undocumented, `flags of albctl ${command} that docs/ does not mention`).toEqual([]);
   });
 });
 

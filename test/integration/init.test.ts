@@ -31,9 +31,14 @@ describe.skipIf(!hasAwsCli())('albctl init (no terminal)', () => {
     expect(built.stdout).not.toMatch(escapes);
     const doc = JSON.parse(built.stdout);
     // 12 resources created; stickiness is an attribute of the target group, so it is an update.
-    const actions = doc.actions as { step: string; action: string }[];
+    const actions = doc.actions as { step: string; action: string; changes: string[] }[];
     expect(actions.filter((a) => a.action === 'create')).toHaveLength(12);
-    expect(actions.find((a) => a.step === 'stickiness')!.action).toBe('update');
+    expect(actions.find((a) => a.step === 'stickiness')).toMatchObject({ action: 'update', changes: ['stickiness: off → lb_cookie for 1d (86400s)'] });
+    // The plan said what the build then did, step by step, stickiness included.
+    const said = (items: { step: string; action: string; changes: string[] }[]) => items.map((i) => `${i.action} ${i.step}: ${i.changes.join('; ')}`);
+    expect(said(doc.plan)).toEqual(said(actions));
+    expect(built.stderr).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 1d\n\s+stickiness: off → lb_cookie for 1d \(86400s\)/);
+    expect(built.stderr).toContain('updated stickiness on albctl-tg');
     expect(doc.outputs.loadBalancer.dnsName).toMatch(/elb\.amazonaws\.com$/);
     expect(JSON.stringify(doc)).not.toMatch(/PRIVATE KEY/);
     expectSeedStack(aws, { instances: 2 });

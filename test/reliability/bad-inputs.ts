@@ -176,6 +176,9 @@ export const badInputs: BadInput[] = [
   { args: https('--port', '80'), says: /--port 80 is the HTTP listener's port: the HTTP and HTTPS listeners need different ports/ },
   { args: https('--certificate', 'arn:aws:iam::1:server-certificate/x'), says: /--certificate must be an IAM server certificate ARN/ },
   { args: https('--certificate', 'no such name!'), says: /--certificate may contain only letters, digits/ },
+  // Files before prerequisites: the state has no load balancer, and that is not what is said.
+  { args: https('--certificate', './nope.crt'), says: /^albctl: --certificate: cannot read .*nope\.crt: no such file$/ },
+  { args: https('--certificate', 'alone.crt'), files: { 'alone.crt': CERTIFICATE_WITHOUT_KEY }, says: /^albctl: --certificate: no readable private\.pem next to/ },
   { args: https('--ssl-policy', 'Bad Policy'), says: /--ssl-policy must be an ELB security policy name like ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09/ },
   // ---- sticky ----
   { args: sticky('--duration', '0'), says: new RegExp(`--duration ${stickyRange.source}`) },
@@ -199,6 +202,8 @@ export const badInputs: BadInput[] = [
   { args: lt('--security-groups', sg, '--user-data', 'empty.sh'), files: { 'empty.sh': '' }, says: /--user-data: .*empty\.sh is empty/ },
   { args: lt('--security-groups', sg, '--user-data', 'big.sh'), files: { 'big.sh': '#!/bin/sh\n' + 'x'.repeat(17_000) }, says: /--user-data: the user data is \d+ bytes; EC2 allows at most 16384 bytes/ },
   { args: lt('--print-user-data', '--user-data', 'missing.sh'), says: /--user-data: cannot read .*missing\.sh/ },
+  // A file flag is read before the prerequisites: not "run `albctl alb` first" (no web group, no --security-groups).
+  { args: lt('--user-data', 'missing.sh'), says: /^albctl: --user-data: cannot read .*missing\.sh: no such file$/ },
   { args: lt('--tags', 'aws:x=1'), says: /--tags must be tags like key=value,key2=value2 \(keys 1-128 characters, not starting with aws:\)/ },
   { args: lt('--tags', '=v'), says: /--tags must be tags like key=value/ },
   { args: lt('--volume-size', '0'), says: /--volume-size must be an integer from 1 to 16384/ },
@@ -298,6 +303,23 @@ export const badInputs: BadInput[] = [
   { args: init('--instance-type', 'z9.mega'), says: /--instance-type z9\.mega is not offered in this region/ },
   { args: init('--key-name', 'no-such-key'), says: /--key-name no-such-key: no such key pair in this region/ },
   { args: init('--target-port', '8080.0'), says: port },
+  // ---- day two: rolls, waits, rotation, certificates and instance types checked first ----
+  { args: asg('--min-healthy', '101'), says: /--min-healthy must be a percentage from 0 to 100, like 90 or 90% \(got "101"\)/ },
+  { args: instances('--min-healthy', 'most'), says: /--min-healthy must be a percentage from 0 to 100/ },
+  { args: init('--min-healthy', '-5'), says: /--min-healthy must be a percentage from 0 to 100/ },
+  { args: asg('--wait-timeout', 'forever'), says: /--wait-timeout must be a duration from 1s to 2h/ },
+  { args: ['status', '--wait', '--wait-timeout', '0s'], says: /--wait-timeout must be a duration from 1s to 2h/ },
+  { args: instances('--refresh', 'now'), says: /too many arguments for 'instances'/ },
+  { args: cert('--rotate'), says: /this needs the certificate files, which .* does not have: run `albctl cert` first/ },
+  {
+    args: init('--certificate', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000'),
+    says: /--certificate arn:aws:acm:us-east-1:.*: no such ACM certificate in this account/,
+  },
+  {
+    args: init('--certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-4000-8000-000000000000'),
+    says: /--certificate .* is an ACM certificate in eu-west-1; the load balancer is in us-east-1/,
+  },
+  { args: init('--instance-type', 'trn1.2xlarge', '--subnets', '{subnet-a},{subnet-b}'), says: /--subnets: subnet-\w+ is in us-east-1a, which does not offer trn1\.2xlarge \(offered in us-east-1c, us-east-1f\)/ },
   // ---- other commands ----
   { args: ['status', '--stack', '-x'], says: /--stack must be a stack name/ },
   { args: ['destroy', '--yes', '--stack', 'bad_name'], says: /--stack must be a stack name/ },

@@ -5,6 +5,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mutatingAction, seededRandom, startAwsProxy } from '../support/aws-proxy.js';
 import { census, fullStack, noDuplicates } from '../support/census.js';
 import { awsEnv, collect, runCli, startCli, tempDir, useMoto } from '../support/harness.js';
@@ -207,5 +208,9 @@ describe('the lock is per stack', () => {
       ['web-a', 'web-b'].map((stack) => collect(startCli(['target-group', '--stack', stack], { cwd: dir, env: moto.env }))),
     );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    // Each built its own: a target group and a state file per stack.
+    const groups = (await moto.client(ElasticLoadBalancingV2Client).send(new DescribeTargetGroupsCommand({}))).TargetGroups ?? [];
+    expect(groups.map((g) => g.TargetGroupName).sort()).toEqual(['web-a-tg', 'web-b-tg']);
+    expect((await readdir(path.join(dir, '.albctl'))).filter((f) => f.endsWith('.json')).sort()).toEqual(['web-a.json', 'web-b.json']);
   });
 });

@@ -176,11 +176,11 @@ export interface SampleServer extends Running {
   id: string;
 }
 
-/** The project's sample server (src/webserver/app.py): GET /status → 200; GET / → X-Served-By: id. */
-export async function startSampleServer(id: string): Promise<SampleServer> {
+/** The project's sample server (src/webserver/app.py, or the copy at `app`): GET /status → 200; GET / → X-Served-By: id. */
+export async function startSampleServer(id: string, app = SAMPLE_SERVER): Promise<SampleServer> {
   const port = await freePort();
   // --az as well as --id, or it spends seconds asking an unreachable IMDS.
-  const args = [SAMPLE_SERVER, '--host', '127.0.0.1', '--port', String(port), '--id', id, '--az', 'local-1a'];
+  const args = [app, '--host', '127.0.0.1', '--port', String(port), '--id', id, '--az', 'local-1a'];
   const { child, output } = startChild('python3', args, `sample ${id}`);
   try {
     await waitForPort(port);

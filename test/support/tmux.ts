@@ -23,8 +23,12 @@ export class Terminal {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', this.session);
+  /**
+   * The screen and its scrollback. Joined (default): a line the terminal wrapped reads as one;
+   * `{ joined: false }`: the rows as the terminal shows them, to see where lines break.
+   */
+  screen(opts: { joined?: boolean } = {}): string {
+    return this.tmux('capture-pane', '-p', ...(opts.joined === false ? [] : ['-J']), '-S', '-2000', '-t', this.session);
   }
 
   /** Type keys: tmux key names ('Enter', 'Down', 'Space', 'BSpace', 'C-c') or literal text. */

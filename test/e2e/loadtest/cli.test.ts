@@ -21,7 +21,6 @@ describe.skipIf(!hasCommand || which('nginx') === null)('albctl loadtest (built 
   let dir: string;
 
   beforeAll(async () => {
-    if (!hasCommand) console.warn('skipping: dist/cli.js has no loadtest command (npm run build)');
     cert = selfSignedCert();
     nginx = await startNginx({ cert });
     dir = mkdtempSync(join(tmpdir(), 'albctl-loadtest-cli-'));
@@ -84,5 +83,9 @@ describe.skipIf(!hasCommand || which('nginx') === null)('albctl loadtest (built 
     const report = albctl(['loadtest', 'http://127.0.0.1:1/', '--report', '/nonexistent/dir/r.html'], dir);
     expect(report.code).toBe(2);
     expect(report.stderr).toMatch(/--report/);
+    // A --ca that cannot be read is said before the run's banner ("load test …"): the error is all there is.
+    const ca = albctl(['loadtest', `http://127.0.0.1:${nginx.port}/`, '-n', '10', '--ca', 'missing.pem'], dir);
+    expect(ca.code).toBe(2);
+    expect(ca.stderr.trim()).toMatch(/^albctl: --ca missing\.pem cannot be read \(ENOENT\)[^\n]*$/);
   });
 });

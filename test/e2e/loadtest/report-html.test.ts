@@ -23,7 +23,6 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in Chromium', () => {
   let stall: Awaited<ReturnType<typeof startStallServer>>;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) console.warn(`skipping: ${CHROMIUM} is not installed`);
     mkdirSync(OUT, { recursive: true });
     profile = mkdtempSync(join(tmpdir(), 'albctl-chromium-'));
     [nginx, stall] = await Promise.all([startNginx(), startStallServer(1000, 150)]);

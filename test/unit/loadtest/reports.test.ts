@@ -4,7 +4,7 @@ import { createHistogram, record } from '../../../src/loadtest/histogram.js';
 import { progressLine, formatMs } from '../../../src/loadtest/progress.js';
 import { zeroErrors } from '../../../src/loadtest/protocol.js';
 import { toJson } from '../../../src/loadtest/report-json.js';
-import { renderText } from '../../../src/loadtest/report-text.js';
+import { assertionLines, comparisonLines, renderText } from '../../../src/loadtest/report-text.js';
 import { renderHtml } from '../../../src/loadtest/report-html.js';
 import type { LoadtestResult } from '../../../src/loadtest/result.js';
 import type { ResourceRecord } from '../../../src/state/schema.js';
@@ -95,6 +95,31 @@ describe('renderText', () => {
     expect(text).toContain('bottleneck');
     expect(text).toMatch(/late\s+2 requests/);
     expect(text).toContain("intended start");
+  });
+});
+
+describe('the text report\'s tables', () => {
+  it('lines up the thresholds and the comparison: expressions padded, figures right-aligned', () => {
+    const assertions = [
+      { expr: 'p99 < 50ms', actual: 12.3, ok: true },
+      { expr: 'errors < 0.1%', actual: 2, ok: false },
+    ];
+    expect(assertionLines(assertions)).toEqual([
+      'thresholds  1 of 2 met',
+      '  pass  p99 < 50ms     actual 12.3 ms',
+      '  FAIL  errors < 0.1%  actual 2%',
+    ]);
+    const rows = [
+      { label: 'p99', unit: 'ms' as const, current: 12.34, baseline: 8, change: 54.25, higherIsBetter: false },
+      { label: 'throughput', unit: 'req/s' as const, current: 1234, baseline: null, change: null, higherIsBetter: true },
+    ];
+    const lines = comparisonLines(rows, 'base.json');
+    expect(lines[0]).toBe('compared with base.json');
+    const ends = lines.slice(1).map((l) => l.length);
+    expect(new Set(ends).size).toBe(1); // right-aligned: every line ends in the same column
+    expect(lines[1]).toMatch(/^ {2} +now {3}baseline {3}change$/);
+    expect(lines[2]).toMatch(/^ {2}p99 {8}\s+12\.3 ms {3}\s+8\.00 ms {3}\s*\S+$/);
+    expect(lines[3]).toMatch(/^ {2}throughput {3}\s*1,234\/s {3}\s+— {3}\s+—$/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { chmod, readFile, writeFile, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateConflictError } from '../../../src/errors.js';
@@ -75,13 +75,22 @@ describe('state store', () => {
     );
   });
 
-  // root reads any file whatever its mode: shown as skipped there.
+  // Root reads a mode-000 file anyway: skipped (and shown as skipped) there.
   it.skipIf(process.getuid?.() === 0)('refuses a file it cannot read', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'albctl.json');
     await writeFile(file, '{}');
     await chmod(file, 0o000);
     await expect(StateStore.load(file, 'albctl')).rejects.toBeInstanceOf(StateConflictError);
+  });
+
+  it('refuses a state path it cannot read as a file, as root too (a directory: EISDIR)', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'albctl.json');
+    await mkdir(file);
+    const err = await StateStore.load(file, 'albctl').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateConflictError);
+    expect((err as Error).message).toContain(`cannot read the state file ${file}`);
   });
 
   it('guards account, region and endpoint', async () => {
