@@ -28,7 +28,9 @@ function settle(child: ChildProcess, trigger: Promise<unknown>, signal: NodeJS.S
       child.kill(signal);
     }
   });
-  return done.then((r) => ({ ...r, killed }));
+  // A SIGKILL sent while the process was already exiting on its own (its work done) kills nothing:
+  // it was killed only if it died of the signal.
+  return done.then((r) => ({ ...r, killed: killed && (signal !== 'SIGKILL' || r.signal === 'SIGKILL') }));
 }
 
 /**

@@ -2,7 +2,7 @@
 // task with its elapsed time, except a task whose text carries its own labelled clock.
 import { Writable } from 'node:stream';
 import ora from 'ora';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LiveTasks } from '../../../src/ui/live-tasks.js';
 import { makeStyle } from '../../../src/ui/style.js';
 
@@ -19,6 +19,20 @@ function fakeTerminal(): { stream: NodeJS.WriteStream; text: () => string } {
 }
 
 describe('LiveTasks', () => {
+  // ora animates only where it believes a person watches: a TTY, TERM not dumb, and no CI variable
+  // (CI runs this suite with CI=true). The terminal here is the fake one above.
+  const saved = { CI: process.env.CI, TERM: process.env.TERM };
+  beforeEach(() => {
+    delete process.env.CI;
+    process.env.TERM = 'xterm-256color';
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
   it("adds a task's elapsed time, but not to a text with its own (a load test's progress line)", () => {
     const term = fakeTerminal();
     const tasks = new LiveTasks(ora, makeStyle(false), term.stream);
