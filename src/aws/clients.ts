@@ -34,7 +34,7 @@ export interface SdkClient {
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
 
-const readOnly = /^(Describe|List|Get|Lookup|Search|Check)/;
+const readOnly = /^(Describe|List|Get|Head|Lookup|Search|Check)/;
 
 export function isMutating(operation: string): boolean {
   return !readOnly.test(operation);
@@ -73,15 +73,15 @@ export class Aws {
     return isLocalEndpoint(this.endpoint);
   }
 
-  /** The client of this class, created on first use. */
-  client<C extends SdkClient>(Client: ClientClass<C>): C {
+  /** The client of this class, created on first use (`extra`: settings of that service's client, such as S3's path style). */
+  client<C extends SdkClient>(Client: ClientClass<C>, extra: Record<string, unknown> = {}): C {
     const existing = this.clients.get(Client);
     if (existing) return existing as C;
     const config: Record<string, unknown> = { retryMode: 'adaptive', maxAttempts: 8 };
     if (this.opts.region) config.region = this.opts.region;
     if (this.opts.profile) config.profile = this.opts.profile;
     if (this.opts.endpoint) config.endpoint = this.opts.endpoint;
-    const client = new Client(config);
+    const client = new Client({ ...config, ...extra });
     client.middlewareStack.add(this.callLogMiddleware(), { step: 'initialize', name: 'albctlCallLog' });
     // Inside the SDK's retry loop (deserialize runs once per attempt): see AnswerLostError.
     client.middlewareStack.add(noBlindRetryMiddleware(), { step: 'deserialize', name: 'albctlNoBlindRetry', priority: 'high' });
