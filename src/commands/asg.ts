@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import { asgSizeFlags, autoScalingGroupQuestions, checkSizes } from '../inputs/auto-scaling-group.js';
 import { vpc } from '../inputs/network.js';
+import { instanceTypes } from '../inputs/security.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 // Not the network's --subnets: here it is the group's own (asgSubnets); the load balancer's stay as saved.
-const questions = [vpc, ...autoScalingGroupQuestions];
+const questions = [vpc, ...autoScalingGroupQuestions, instanceTypes];
 
 export function register(program: Command): void {
   const cmd = program

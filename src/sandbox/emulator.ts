@@ -144,3 +144,16 @@ export async function prepareEmulatorDefaultVpc(endpoint: string, region = 'us-e
     ec2.destroy();
   }
 }
+
+/**
+ * AWS managed policies (AmazonSSMManagedInstanceCore, which `--ssm` attaches) exist in every AWS
+ * account; moto has them only when asked, and loading them costs about a second per fresh account.
+ */
+export async function loadManagedPolicies(url: string, on = true): Promise<void> {
+  const res = await fetch(`${url}/moto-api/config`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ iam: { load_aws_managed_policies: on } }),
+  });
+  if (!res.ok) throw new RuntimeError(`the emulator refused its configuration: HTTP ${res.status}`);
+}

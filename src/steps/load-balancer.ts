@@ -6,6 +6,7 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
+  ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type LoadBalancer,
@@ -177,8 +178,23 @@ export function eniDescription(arn: string): string {
   return `ELB ${arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}`;
 }
 
+/**
+ * Deletion protection (on by default) makes DeleteLoadBalancer fail with OperationNotPermitted.
+ * The engine destroys only what the state records or the stack's tag marks, so this lifts it
+ * only on the stack's own load balancer.
+ */
+async function liftDeletionProtection(ctx: Ctx, arn: string): Promise<void> {
+  await unlessNotFound(
+    elb(ctx).send(
+      new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }] }),
+      opts(ctx),
+    ),
+  );
+}
+
 async function destroy(ctx: Ctx, cur: Found<LoadBalancerOut>): Promise<void> {
   const name = cur.outputs.name;
+  await liftDeletionProtection(ctx, cur.id);
   await unlessNotFound(elb(ctx).send(new DeleteLoadBalancerCommand({ LoadBalancerArn: cur.id }), opts(ctx)));
   const paced = (what: string) => ({ pacing: ctx.aws.pacing, signal: ctx.signal, what });
   await waitFor(async () => ((await describe(ctx, { arn: cur.id })) ? undefined : true), paced(`load balancer ${name} to be deleted`));
