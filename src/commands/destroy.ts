@@ -17,10 +17,9 @@ export function register(program: Command): void {
   addQuestionOptions(cmd, [keepFiles, deleteLogs], 'command');
   addExamples(cmd, [
     ['list what would go, ask, then delete it all', 'albctl destroy'],
-    ['without the question', 'albctl destroy --yes'],
+    ['without the question; also the access log bucket, logs and all', 'albctl destroy --yes --delete-logs'],
     ['the state file is lost: find the resources by their tag', 'albctl destroy --discover --yes'],
     ['delete the resources, keep the certificate files', 'albctl destroy --yes --keep-files'],
-    ['also delete the access log bucket albctl created, logs and all', 'albctl destroy --yes --delete-logs'],
   ]);
   cmd.action(async (_opts, self: Command) => run(self));
 }

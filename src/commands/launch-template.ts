@@ -23,7 +23,6 @@ export function register(program: Command): void {
     ['Amazon Linux 2023 on t3.micro running the sample web server', 'albctl launch-template'],
     ['a key pair, and SSH from one address only', 'albctl launch-template --key-name ops --ssh-cidr 203.0.113.7/32'],
     ['your own boot script instead of the sample server', 'albctl launch-template --user-data ./boot.sh'],
-    ['Session Manager instead of SSH (an instance profile)', 'albctl launch-template --ssm'],
     ['print the user data it would use, and change nothing', 'albctl launch-template --print-user-data'],
   ]);
   cmd.action(async (_opts, self: Command) => {

@@ -15,7 +15,7 @@ import { isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
 import { flagIn, need, opts, type Ctx } from '../engine/context.js';
-import { elb, elbOwned } from './elb.js';
+import { elb, elbOwned, ownedArns } from './elb.js';
 import { albSecurityGroups } from '../inputs/alb.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -231,7 +231,9 @@ async function discover(ctx: Ctx): Promise<Found<LoadBalancerOut>[]> {
     all.push(...(page.LoadBalancers ?? []));
     marker = page.NextMarker;
   } while (marker);
-  const found = await Promise.all(all.filter((lb) => lb.Type === 'application').map((lb) => toFound(ctx, lb)));
+  const albs = all.filter((lb) => lb.Type === 'application');
+  const owned = await ownedArns(ctx, albs.map((lb) => lb.LoadBalancerArn!));
+  const found = await Promise.all(albs.filter((lb) => owned.has(lb.LoadBalancerArn!)).map((lb) => toFound(ctx, lb)));
   return found.filter((f) => f.owned);
 }
 

@@ -6,7 +6,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mutatingAction, seededRandom, startAwsProxy } from '../support/aws-proxy.js';
-import { census, fullStack, noDuplicates, stackShape } from '../support/census.js';
+import { census, fullStack, noDuplicates, secureStack, stackShape, type Census } from '../support/census.js';
+import { loadManagedPolicies } from '../../src/sandbox/emulator.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 import { checkStateFile, killAfter, killOnRule, resetBed, type KilledRun } from '../support/reliability.js';
 
@@ -15,19 +16,19 @@ const SEED = 20_260_601;
 const RANDOM_KILLS = 10;
 
 /** After the kill: no torn state file, never two of anything. After the final run: the reference stack. */
-async function afterKill(label: string, dir: string, proxyUrl: string, killed: KilledRun, reference: unknown, problems: string[]): Promise<void> {
+async function afterKill(label: string, dir: string, proxyUrl: string, killed: KilledRun, reference: unknown, problems: string[], flags: string[] = [], want: Census = fullStack): Promise<void> {
   const stateFile = path.join(dir, '.albctl', 'albctl.json');
   const torn = await checkStateFile(stateFile);
   if (torn.problem) problems.push(`${label}: state after the kill: ${torn.problem}`);
   const dup = noDuplicates(await census(moto.client, 'albctl'));
   if (dup.length) problems.push(`${label}: duplicates after the kill: ${dup.join(', ')}`);
-  const final = await runCli(['init', '--yes'], { cwd: dir, env: awsEnv(proxyUrl) });
+  const final = await runCli(['init', '--yes', ...flags], { cwd: dir, env: awsEnv(proxyUrl) });
   if (final.code !== 0) {
     problems.push(`${label}: final init exited ${final.code}: ${final.stderr.split('\n').filter((l) => l.startsWith('albctl:')).join(' | ')}`);
     return;
   }
   const count = await census(moto.client, 'albctl');
-  if (JSON.stringify(count) !== JSON.stringify(fullStack)) problems.push(`${label}: after the final run: ${JSON.stringify(count)}`);
+  if (JSON.stringify(count) !== JSON.stringify(want)) problems.push(`${label}: after the final run: ${JSON.stringify(count)}`);
   const shape = await stackShape(moto.client, 'albctl');
   if (JSON.stringify(shape) !== JSON.stringify(reference)) {
     problems.push(`${label}: configured differently:\n  got  ${JSON.stringify(shape)}\n  want ${JSON.stringify(reference)}`);
@@ -78,6 +79,40 @@ describe('kill anywhere: init', () => {
       console.log(`kill-init: ${kills} kills survived (${mutating.length} after mutating calls, ${RANDOM_KILLS} random, seed ${SEED})`);
     } finally {
       await proxy.stop();
+    }
+  }, 300_000);
+});
+
+/** The calls of the resources the security flags add (the rest is covered above). */
+const securityCall = /^(CreateBucket|PutBucket\w+|PutPublicAccessBlock|CreateWebACL|AssociateWebACL|CreateRole|AttachRolePolicy|CreateInstanceProfile|AddRoleToInstanceProfile|ModifyLoadBalancerAttributes)$/;
+
+describe('kill anywhere: init with the security flags', () => {
+  const flags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
+  it(`SIGKILL after each call that makes the log bucket, web ACL, role and profile; a final init converges`, async () => {
+    await loadManagedPolicies(moto.url);
+    const proxy = await startAwsProxy(moto.url);
+    try {
+      await resetBed(moto.url);
+      const clean = await tempDir();
+      const ref = await runCli(['init', '--yes', ...flags], { cwd: clean, env: awsEnv(proxy.url) });
+      expect(ref.code, ref.stderr).toBe(0);
+      expect(await census(moto.client, 'albctl')).toEqual(secureStack);
+      const reference = await stackShape(moto.client, 'albctl');
+      const mutating = proxy.calls.filter((c) => mutatingAction.test(c.action)).map((c) => c.action);
+      const picked = mutating.map((a, i) => [a, i + 1] as const).filter(([a]) => securityCall.test(a));
+      expect(picked.length).toBeGreaterThanOrEqual(10);
+      const problems: string[] = [];
+      for (const [action, k] of picked) {
+        await resetBed(moto.url);
+        const dir = await tempDir();
+        const killed = await killOnRule(['init', '--yes', ...flags], { cwd: dir, proxy, rule: { action: mutatingAction, skip: k - 1, hang: 'after' } });
+        await afterKill(`kill after mutating call ${k} (${action})`, dir, proxy.url, killed, reference, problems, flags, secureStack);
+      }
+      expect(problems).toEqual([]);
+      console.log(`kill-init with the security flags: ${picked.length} kills survived (${picked.map(([a]) => a).join(', ')})`);
+    } finally {
+      await proxy.stop();
+      await loadManagedPolicies(moto.url, false);
     }
   }, 300_000);
 });

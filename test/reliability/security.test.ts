@@ -115,7 +115,7 @@ describe('the stack as built', () => {
     const lt = (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['albctl-lt'] }))).LaunchTemplates![0]!;
     const data = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: lt.LaunchTemplateId, Versions: ['$Default'] }))).LaunchTemplateVersions![0]!.LaunchTemplateData!;
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpEndpoint: 'enabled' });
-    expect(data.SecurityGroupIds).toEqual([web.GroupId]);
+    expect(data.NetworkInterfaces?.[0]?.Groups).toEqual([web.GroupId]);
     expect(data.BlockDeviceMappings?.[0]?.Ebs?.Encrypted).toBe(true);
 
     const elb = moto.client(ElasticLoadBalancingV2Client);

@@ -41,7 +41,8 @@ export function expectSeedStack(aws: Aws, want: SeedExpectations = {}): void {
   const listeners = aws<Obj>('elbv2', 'describe-listeners', '--load-balancer-arn', lb!.LoadBalancerArn).Listeners as Obj[];
   expect(listeners.map((l) => `${l.Protocol}:${l.Port}`).sort()).toEqual(['HTTP:80', 'HTTPS:443']);
   const http = listeners.find((l) => l.Port === 80)!;
-  if (want.redirectHttp) expect(http.DefaultActions[0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } });
+  // FSBP ELB.1: HTTP redirects to HTTPS by default wherever HTTPS is built.
+  if (want.redirectHttp ?? true) expect(http.DefaultActions[0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } });
   else expect(http.DefaultActions[0]).toMatchObject({ Type: 'forward', TargetGroupArn: tg!.TargetGroupArn });
   // 3. the certificate in IAM, the HTTPS listener with a TLS 1.3 policy
   const certs = aws<Obj>('iam', 'list-server-certificates').ServerCertificateMetadataList as Obj[];
