@@ -10,11 +10,11 @@ import {
   type InstanceProfile,
 } from '@aws-sdk/client-iam';
 import { unlessNotFound } from '../aws/errors.js';
-import { retryNotYet, waitFor } from '../aws/poll.js';
+import { waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { need, opts, type Ctx } from '../engine/context.js';
 import type { ResourceRecord } from '../state/schema.js';
-import { iam, pages, type InstanceRoleOut } from './instance-role.js';
+import { deleteUntilGone, iam, pages, type InstanceRoleOut } from './instance-role.js';
 import { iamPath } from './server-certificate.js';
 import type { Found, StatusRow, Step } from './types.js';
 
@@ -82,13 +82,7 @@ async function destroy(ctx: Ctx, cur: Found<InstanceProfileOut>): Promise<void> 
   for (const r of now?.Roles ?? []) {
     await unlessNotFound(iam(ctx).send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: r.RoleName }), opts(ctx)));
   }
-  await retryNotYet(
-    async () => {
-      await unlessNotFound(iam(ctx).send(new DeleteInstanceProfileCommand({ InstanceProfileName: name }), opts(ctx)));
-    },
-    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting instance profile ${name}` },
-  );
-  await waitFor(async () => ((await getProfile(ctx, name)) ? undefined : true), { pacing: ctx.aws.pacing, signal: ctx.signal, what: `instance profile ${name} to be gone` });
+  await deleteUntilGone(ctx, `instance profile ${name}`, () => iam(ctx).send(new DeleteInstanceProfileCommand({ InstanceProfileName: name }), opts(ctx)), () => getProfile(ctx, name));
 }
 
 async function status(_ctx: Ctx, cur: Found<InstanceProfileOut>): Promise<StatusRow[]> {

@@ -121,13 +121,18 @@ async function destroy(ctx: Ctx, cur: Found<InstanceRoleOut>): Promise<void> {
   for (const p of profiles?.InstanceProfiles ?? []) {
     await unlessNotFound(iam(ctx).send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: p.InstanceProfileName, RoleName: name }), opts(ctx)));
   }
+  await deleteUntilGone(ctx, `IAM role ${name}`, () => iam(ctx).send(new DeleteRoleCommand({ RoleName: name }), opts(ctx)), () => getRole(ctx, name));
+}
+
+/** Delete (retrying DeleteConflict and the other "not yet" codes), then wait until IAM no longer returns it. */
+export async function deleteUntilGone(ctx: Ctx, what: string, del: () => Promise<unknown>, get: () => Promise<unknown>): Promise<void> {
   await retryNotYet(
     async () => {
-      await unlessNotFound(iam(ctx).send(new DeleteRoleCommand({ RoleName: name }), opts(ctx)));
+      await unlessNotFound(del());
     },
-    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting IAM role ${name}` },
+    { pacing: ctx.aws.pacing, signal: ctx.signal, what: `deleting ${what}` },
   );
-  await waitFor(async () => ((await getRole(ctx, name)) ? undefined : true), { pacing: ctx.aws.pacing, signal: ctx.signal, what: `IAM role ${name} to be gone` });
+  await waitFor(async () => ((await get()) ? undefined : true), { pacing: ctx.aws.pacing, signal: ctx.signal, what: `${what} to be gone` });
 }
 
 async function status(_ctx: Ctx, cur: Found<InstanceRoleOut>): Promise<StatusRow[]> {
