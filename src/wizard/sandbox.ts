@@ -13,7 +13,7 @@ import { destroyAll } from '../engine/destroy.js';
 import { statusRows } from '../engine/status.js';
 import { runSession, type Session } from '../commands/session.js';
 import type { Globals } from '../commands/options.js';
-import { ensureMoto, loadManagedPolicies, prepareEmulatorDefaultVpc, startEmulator } from '../sandbox/emulator.js';
+import { ensureMoto, prepareEmulatorDefaultVpc, startEmulator } from '../sandbox/emulator.js';
 import { albctlCommand, secondTerminal } from '../sandbox/hints.js';
 import { withDataPlaneHealth } from '../sandbox/status-rows.js';
 import type { DataPlane } from '../sandbox/supervisor.js';
@@ -57,11 +57,10 @@ export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<st
   const early = () => process.exit(130);
   process.on('SIGINT', early);
   process.on('SIGTERM', early);
-  const emulator = await startEmulator(server);
+  const emulator = await startEmulator(server, { managedPolicies: !!flagValues.ssm });
   const region = g.region ?? 'us-east-1';
   try {
     await prepareEmulatorDefaultVpc(emulator.url, region);
-    if (flagValues.ssm) await loadManagedPolicies(emulator.url);
   } finally {
     process.off('SIGINT', early);
     process.off('SIGTERM', early);

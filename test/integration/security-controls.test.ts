@@ -6,17 +6,12 @@
 // through deletion protection (AWS: OperationNotPermitted); it writes no access logs and checks no
 // bucket policy at ModifyLoadBalancerAttributes (AWS writes ELBAccessLogTestFile first); and a
 // web ACL's managed rule group is stored, never evaluated.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManagedPolicies } from '../../src/sandbox/emulator.js';
+import { describe, expect, it } from 'vitest';
 import { awsCli, hasAwsCli } from '../support/awscli.js';
 import { census } from '../support/census.js';
 import { runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
-// --ssm attaches an AWS managed policy: moto has those only when asked (for this file only: it
-// costs about a second per fresh account).
-beforeAll(() => loadManagedPolicies(moto.url));
-afterAll(() => loadManagedPolicies(moto.url, false));
 
 type Attrs = { Attributes: { Key: string; Value: string }[] };
 // The CLI's JSON, read loosely: the assertions say what each field must be.

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRandomKinds, createAction, startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { census, fullStack, noDuplicates, nothing, secureStack, stackShape } from '../support/census.js';
-import { loadManagedPolicies } from '../../src/sandbox/emulator.js';
 import { awsEnv, runCli, tempDir, useMoto, type CliResult } from '../support/harness.js';
 import { checkStateFile, resetBed } from '../support/reliability.js';
 
@@ -74,7 +73,6 @@ describe(`AWS faults at ${RATE * 100}%`, () => {
   }, 240_000);
 
   it('seed 7 with --access-logs --waf --ssm --instance-types: init and destroy --delete-logs converge, nothing left', async () => {
-    await loadManagedPolicies(moto.url);
     await resetBed(moto.url);
     const proxy = await startAwsProxy(moto.url);
     proxy.random = { rate: RATE, seed: 7, kinds: allRandomKinds, slowMs: 200 };
@@ -94,7 +92,6 @@ describe(`AWS faults at ${RATE * 100}%`, () => {
       console.log(`seed 7 (security flags): ${proxy.calls.length} calls, ${proxy.calls.filter((c) => c.fault).length} faults, on S3/WAF/IAM: ${faulted.join(' ')}${log.length ? `\n  ${log.join('\n  ')}` : ''}`);
     } finally {
       await proxy.stop();
-      await loadManagedPolicies(moto.url, false);
     }
   }, 240_000);
 

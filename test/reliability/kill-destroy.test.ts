@@ -6,7 +6,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mutatingAction, seededRandom, startAwsProxy } from '../support/aws-proxy.js';
 import { census, fullStack, nothing, secureStack } from '../support/census.js';
-import { loadManagedPolicies } from '../../src/sandbox/emulator.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 import { checkStateFile, killAfter, killOnRule, resetBed, type KilledRun } from '../support/reliability.js';
 
@@ -88,7 +87,6 @@ const securityCall = /^(DeleteObjects|DeleteBucket|DisassociateWebACL|DeleteWebA
 describe('kill anywhere: destroy --delete-logs of a stack with the security flags', () => {
   const flags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
   it('SIGKILL after each call that takes down the log bucket, web ACL, role and profile; a final destroy leaves nothing', async () => {
-    await loadManagedPolicies(moto.url);
     const proxy = await startAwsProxy(moto.url);
     try {
       await resetBed(moto.url);
@@ -114,7 +112,6 @@ describe('kill anywhere: destroy --delete-logs of a stack with the security flag
       console.log(`kill-destroy with the security flags: ${picked.length} kills survived (${picked.map(([a]) => a).join(', ')})`);
     } finally {
       await proxy.stop();
-      await loadManagedPolicies(moto.url, false);
     }
   }, 300_000);
 });

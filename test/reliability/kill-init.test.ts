@@ -7,7 +7,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mutatingAction, seededRandom, startAwsProxy } from '../support/aws-proxy.js';
 import { census, fullStack, noDuplicates, secureStack, stackShape, type Census } from '../support/census.js';
-import { loadManagedPolicies } from '../../src/sandbox/emulator.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 import { checkStateFile, killAfter, killOnRule, resetBed, type KilledRun } from '../support/reliability.js';
 
@@ -89,7 +88,6 @@ const securityCall = /^(CreateBucket|PutBucket\w+|PutPublicAccessBlock|CreateWeb
 describe('kill anywhere: init with the security flags', () => {
   const flags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
   it(`SIGKILL after each call that makes the log bucket, web ACL, role and profile; a final init converges`, async () => {
-    await loadManagedPolicies(moto.url);
     const proxy = await startAwsProxy(moto.url);
     try {
       await resetBed(moto.url);
@@ -112,7 +110,6 @@ describe('kill anywhere: init with the security flags', () => {
       console.log(`kill-init with the security flags: ${picked.length} kills survived (${picked.map(([a]) => a).join(', ')})`);
     } finally {
       await proxy.stop();
-      await loadManagedPolicies(moto.url, false);
     }
   }, 300_000);
 });
