@@ -31,7 +31,7 @@ describe('albctl alb', () => {
       'albSecurityGroup:create',
       'webSecurityGroup:create',
       'loadBalancer:create',
-      'loadBalancerAttributes:create',
+      'loadBalancerAttributes:update', // the attributes exist with the load balancer: converged, as stickiness is
       'httpListener:create',
     ]);
     expect(doc.httpListener.defaultAction).toMatchObject({ type: 'forward' });
@@ -51,7 +51,7 @@ describe('albctl alb', () => {
       'albSecurityGroup:create',
       'webSecurityGroup:create',
       'loadBalancer:create',
-      'loadBalancerAttributes:create',
+      'loadBalancerAttributes:update', // the attributes exist with the load balancer: converged, as stickiness is
       'httpListener:create',
     ]);
 
