@@ -13,7 +13,7 @@ import { maybe, need, opts, type Ctx } from '../engine/context.js';
 import type { ResourceRecord } from '../state/schema.js';
 import { elb } from './elb.js';
 import type { LoadBalancerOut } from './load-balancer.js';
-import { checkGivenLogBucket, type LogBucketOut } from './log-bucket.js';
+import { checkGivenLogBucket, logBucket, type LogBucketOut } from './log-bucket.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 interface Wanted {
@@ -32,7 +32,9 @@ export interface LoadBalancerAttributesOut extends Wanted, Record<string, unknow
 function logTarget(ctx: Ctx): { bucket: string; prefix: string } | undefined {
   const a = ctx.inputs.accessLogs;
   if (!a) return undefined;
-  const bucket = a.bucket ?? need<LogBucketOut>(ctx, 'logBucket', 'alb --access-logs').name;
+  // A plan made before the bucket exists names the one the logBucket step will make.
+  const planned = ctx.dryRun && !maybe<LogBucketOut>(ctx, 'logBucket') ? logBucket.name?.(ctx) : undefined;
+  const bucket = a.bucket ?? planned ?? need<LogBucketOut>(ctx, 'logBucket', 'alb --access-logs').name;
   return { bucket, prefix: a.prefix };
 }
 
@@ -136,6 +138,15 @@ export const loadBalancerAttributes: Step<LoadBalancerAttributesOut> = {
   create: (ctx) => apply(ctx, loadBalancerOf(ctx) ?? need<LoadBalancerOut>(ctx, 'loadBalancer', 'alb')),
   changes,
   update: (ctx, cur) => apply(ctx, { arn: cur.id, name: cur.outputs.loadBalancerName }),
+  // A new load balancer's attributes, as DescribeLoadBalancerAttributes reads them.
+  initial: (ctx) => ({
+    loadBalancerArn: '',
+    loadBalancerName: ctx.inputs.albName,
+    deletionProtection: false,
+    dropInvalidHeaderFields: false,
+    desyncMitigationMode: 'defensive',
+    accessLogs: { enabled: false, bucket: '', prefix: '' },
+  }),
   // Nothing to delete: the attributes go with the load balancer (whose destroy lifts the protection).
   destroy: async () => undefined,
   status,
