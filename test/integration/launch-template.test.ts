@@ -174,8 +174,18 @@ describe('albctl launch-template', () => {
     // --no-key-name takes the key out of a new version (and the SSH rule out of the group).
     const nokey = await moto.cli(['launch-template', '--no-key-name', '--json'], dir);
     expect(nokey.code, nokey.stderr).toBe(0);
-    expect(JSON.parse(nokey.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate').changes).toEqual(['key pair: ops → (none)']);
-    expect((await version('$Default')).LaunchTemplateData!.KeyName).toBeUndefined();
+    // Without a key pair, no public IPv4 address either (FSBP EC2.9).
+    expect(JSON.parse(nokey.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate').changes).toEqual([
+      'key pair: ops → (none)',
+      'public IPv4: true → false',
+    ]);
+    const after = (await version('$Default')).LaunchTemplateData!;
+    expect(after.KeyName).toBeUndefined();
+    expect(after.NetworkInterfaces).toMatchObject([{ AssociatePublicIpAddress: false, Groups: [webSg] }]);
+    // Run again: nothing left to change.
+    const again = await moto.cli(['launch-template', '--no-key-name', '--json'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate')).toMatchObject({ action: 'none', changes: [] });
   });
 
   it('falls back to DescribeImages (owner amazon, AL2023 name) when SSM will not answer, and saves the choice', async () => {

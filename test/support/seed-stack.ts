@@ -67,7 +67,10 @@ export function expectSeedStack(aws: Aws, want: SeedExpectations = {}): void {
   const data = version!.LaunchTemplateData as Obj;
   expect(data).toMatchObject({ InstanceType: 't3.micro', MetadataOptions: { HttpTokens: 'required' } });
   expect(data.ImageId).toMatch(/^ami-/);
-  expect(data.SecurityGroupIds).toEqual([webSg.GroupId]);
+  // No public IPv4 (FSBP EC2.9): the groups are on the network interface, as AWS requires beside
+  // AssociatePublicIpAddress, not in SecurityGroupIds.
+  expect(data.SecurityGroupIds).toBeUndefined();
+  expect(data.NetworkInterfaces).toMatchObject([{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [webSg.GroupId] }]);
   expect(Buffer.from(data.UserData as string, 'base64').toString()).toMatch(/X-Served-By/);
   const [group] = aws<Obj>('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `${stack}-asg`).AutoScalingGroups as Obj[];
   expect(group).toMatchObject({ MinSize: 0, MaxSize: 4, DesiredCapacity: 0, HealthCheckType: 'ELB', TargetGroupARNs: [tg!.TargetGroupArn] });
