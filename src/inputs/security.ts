@@ -2,14 +2,9 @@
 // balancer logs and refuses, whether it can be deleted by accident, a web application firewall,
 // Session Manager instead of SSH, several instance types. Defaults cost nothing and change no
 // behaviour for a client that speaks valid HTTP; what costs money or changes behaviour is a flag.
-import { UsageError } from '../errors.js';
-import { list, oneOf } from './parse.js';
+import { bad, list, oneOf } from './parse.js';
 import { instanceTypeOf } from './launch-template.js';
 import { parseSwitch, question } from './question.js';
-
-function bad(flag: string, allowed: string, raw: unknown): never {
-  throw new UsageError(`${flag} must be ${allowed} (got ${JSON.stringify(String(raw))})`);
-}
 
 export const desyncModes = ['defensive', 'strictest'] as const;
 
