@@ -79,7 +79,7 @@ describe('kill anywhere: init', () => {
     } finally {
       await proxy.stop();
     }
-  }, 300_000);
+  }, 600_000); // 18 kills + 10 random, each a run and a final init: 494 s measured on 2 busy cores
 });
 
 /** The calls of the resources the security flags add (the rest is covered above). */
