@@ -18,6 +18,9 @@ import { register as launchTemplate } from './commands/launch-template.js';
 import { register as asg } from './commands/asg.js';
 import { register as instances } from './commands/instances.js';
 import { register as loadtest } from './commands/loadtest.js';
+import { register as list } from './commands/list.js';
+import { register as state } from './commands/state.js';
+import { register as unlock } from './commands/unlock.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -30,7 +33,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   addGlobalOptions(program);
-  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy, completion]) {
+  for (const register of [init, sandbox, targetGroup, alb, cert, https, sticky, launchTemplate, asg, instances, loadtest, status, destroy, list, state, unlock, completion]) {
     register(program);
   }
   addExamples(program, [

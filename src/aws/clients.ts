@@ -34,6 +34,11 @@ export interface SdkClient {
 
 type ClientClass<C> = new (config: Record<string, unknown>) => C;
 
+/** The region a client resolved (flag, environment, profile); rejects when there is none. */
+export function clientRegion(client: unknown): Promise<string> {
+  return (client as { config: { region: () => Promise<string> } }).config.region();
+}
+
 const readOnly = /^(Describe|List|Get|Head|Lookup|Search|Check)/;
 
 export function isMutating(operation: string): boolean {

@@ -2,10 +2,11 @@
 // user's, for `https --certificate <file>`) and the private key next to it (for the IAM upload).
 import { X509Certificate, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeError, UsageError } from '../errors.js';
 import { removeStaleTemps } from '../state/atomic.js';
+import { makeDir } from '../state/dir.js';
 import { withPrivateKeyHidden, type GeneratedCertificate } from './generate.js';
 
 export const CERT_FILE_NAMES = {
@@ -88,9 +89,40 @@ export async function writeCertificateFiles(
   return paths;
 }
 
+/**
+ * Where a rotation writes the new files while the old ones still serve: `<dir>/next`, promoted
+ * over the old ones (promoteCertificateFiles) once the listener presents the new certificate.
+ */
+export function stagingDirOf(dir: string): string {
+  return join(resolve(dir), 'next');
+}
+
+/**
+ * Move the staged files over the live ones, the key first and the certificate last, each an
+ * atomic rename; a run killed in between finds the rest still staged and finishes the move.
+ */
+export async function promoteCertificateFiles(dir: string): Promise<void> {
+  const absDir = resolve(dir);
+  const staging = stagingDirOf(absDir);
+  for (const name of [CERT_FILE_NAMES.privateKey, CERT_FILE_NAMES.publicKey, CERT_FILE_NAMES.csr, CERT_FILE_NAMES.certificate]) {
+    if (await exists(join(staging, name))) await rename(join(staging, name), join(absDir, name)).catch((err) => Promise.reject(writeFailed(join(absDir, name), err)));
+  }
+  await removeStaleCertificateTemps(staging);
+  await rmdir(staging).catch(() => undefined);
+  await fsyncDir(absDir);
+}
+
+/** Remove files a rotation staged and never promoted (destroy). */
+export async function discardStagedCertificateFiles(dir: string): Promise<void> {
+  const staging = stagingDirOf(dir);
+  for (const name of Object.values(CERT_FILE_NAMES)) await unlink(join(staging, name)).catch(() => undefined);
+  await removeStaleCertificateTemps(staging);
+  await rmdir(staging).catch(() => undefined);
+}
+
 async function ensureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDir(dir, 0o700);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`--out: ${dir} is not a directory`);
@@ -273,7 +305,7 @@ export async function readPrivateKeyFor(
 export async function readUploadable(path: string, flag: string): Promise<{ cert: CertificateFileInfo; key: PrivateKeyFile }> {
   const cert = await readCertificateFile(path, { flag });
   if (cert.notAfter.getTime() <= Date.now()) {
-    throw new UsageError(`${flag}: ${path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --force)`);
+    throw new UsageError(`${flag}: ${path} expired on ${cert.notAfter.toISOString()}: make a new one (albctl cert --rotate, or --force before it is uploaded)`);
   }
   const key = await readPrivateKeyFor(path, { flag });
   return { cert, key };

@@ -19,6 +19,8 @@ export const MAX_CN_LENGTH = 64;
 /** IAM ServerCertificateName: at most 128 characters of [\w+=,.@-]. */
 export const MAX_CERT_NAME_LENGTH = 128;
 export const MAX_SAN_ENTRIES = 100;
+/** A certificate that expires within this many days is a warning (`status`, `init`), and `init` rotates it. */
+export const EXPIRY_WARNING_DAYS = 30;
 
 export interface RawCertOptions {
   out?: string;

@@ -1,7 +1,7 @@
 // `albctl cert`: private.pem (0600), public.pem, certificate.csr, certificate.crt; `--upload` puts
 // the certificate into IAM as a server certificate.
 import type { Command } from 'commander';
-import { certQuestions } from '../inputs/cert.js';
+import { certQuestions, checkForceAfterUpload } from '../inputs/cert.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
@@ -14,15 +14,20 @@ export function register(program: Command): void {
     ["a key and a certificate for the load balancer's DNS name", 'albctl cert'],
     ['the same, uploaded to IAM for the HTTPS listener', 'albctl cert --upload'],
     ['for local tests: no AWS needed', 'albctl cert --cn localhost --san localhost,127.0.0.1'],
-    ['a new key and certificate, valid for 90 days', 'albctl cert --force --days 90'],
+    ['rotate: a new key and certificate in IAM and on the HTTPS listener', 'albctl cert --rotate'],
   ]);
   cmd.action(async (_opts, self: Command) => {
-    const { runStepCommand } = await import('./run-steps.js');
+    const [{ runStepCommand, needInState }, { rotateIfDue }] = await Promise.all([import('./run-steps.js'), import('../steps/certificate-rotation.js')]);
     await runStepCommand(self, {
       command: 'cert',
       questions: certQuestions,
+      validate: (values, state) => {
+        if (values.certRotate) needInState(state, 'certificateFiles', 'cert');
+        checkForceAfterUpload(values, state, '--force');
+      },
+      prepare: rotateIfDue,
       // The files alone need no AWS: CN and SAN come from the flags, the state, or the stack's name.
-      aws: (values) => values.certUpload,
+      aws: (values) => values.certUpload || values.certRotate,
       steps: (values) => (values.certUpload ? ['certificateFiles', 'serverCertificate'] : ['certificateFiles']),
       result: (out) => ({ certificateFiles: out.get('certificateFiles'), serverCertificate: out.get('serverCertificate') ?? null }),
       summary: (out) => {

@@ -23,7 +23,11 @@ export function register(program: Command): void {
     ['TLS 1.3 only', 'albctl https --ssl-policy ELBSecurityPolicy-TLS13-1-3-2021-06'],
   ]);
   cmd.action(async (_opts, self: Command) => {
-    const [{ runStepCommand, needInState }, { UsageError }] = await Promise.all([import('./run-steps.js'), import('../errors.js')]);
+    const [{ runStepCommand, needInState }, { UsageError }, { rotateIfDue }] = await Promise.all([
+      import('./run-steps.js'),
+      import('../errors.js'),
+      import('../steps/certificate-rotation.js'),
+    ]);
     const has = (state: { resource(id: string): { status: string } | undefined }, id: string) => state.resource(id)?.status === 'created';
     await runStepCommand(self, {
       command: 'https',
@@ -36,6 +40,8 @@ export function register(program: Command): void {
           throw new UsageError('the HTTPS listener needs a certificate: run `albctl cert --upload` first, or pass --certificate <arn|name|certificate.crt>');
         }
       },
+      // A rotation a killed `cert --rotate` left half done is finished first.
+      prepare: rotateIfDue,
       // The ALB group admits the HTTPS port; the certificate is uploaded first when it is a file,
       // or when `cert` wrote files that were never uploaded (an uploaded one is used as it is).
       steps: (values, state) => {

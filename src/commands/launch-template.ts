@@ -54,13 +54,13 @@ export function register(program: Command): void {
 async function printUserData(cmd: Command): Promise<void> {
   const globals = globalsOf(cmd);
   const flags = parseFlags(questions, givenFlags(cmd, questions, 'command'));
-  const [{ StateStore }, { defaultUserData, readUserDataFile }, { servingPort }] = await Promise.all([
-    import('../state/store.js'),
+  const [{ readStateOnly }, { defaultUserData, readUserDataFile }, { servingPort }] = await Promise.all([
+    import('../state/open.js'),
     import('../webserver/user-data.js'),
     import('../steps/target-group.js'),
   ]);
   // Read only: no lock, nothing written, no AWS call.
-  const state = await StateStore.load(globals.statePath, globals.stack);
+  const state = await readStateOnly(globals);
   const base = { stack: globals.stack, names: namesFor(globals.stack), command: 'launch-template' };
   const inputs = resolveInputs(flags, state.inputs, base).values;
   const port = servingPort({ inputs, state, outputs: new Map() });

@@ -76,8 +76,8 @@ async function run(cmd: Command, given: string | undefined): Promise<void> {
   raw.connectTo = await withSandboxConnectTo(globals.statePath, raw.connectTo);
   let url = given;
   if (url === undefined) {
-    const { StateStore } = await import('../state/store.js');
-    const state = await StateStore.load(globals.statePath, globals.stack);
+    const { readStateOnly } = await import('../state/open.js');
+    const state = await readStateOnly(globals);
     const target = stackTarget((id) => state.resource(id));
     if (target === null) {
       throw new UsageError(`loadtest needs a URL: stack ${globals.stack} has no load balancer in ${globals.statePath} (pass http(s)://...)`);

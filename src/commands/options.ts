@@ -6,6 +6,7 @@ import { namesFor } from '../inputs/names.js';
 import { stackName } from '../inputs/parse.js';
 import { flagOf, showValue, type Question } from '../inputs/question.js';
 import type { GivenFlag } from '../inputs/resolve.js';
+import { formatLocation, stateLocation } from '../state/location.js';
 
 export interface Globals {
   stack: string;
@@ -46,7 +47,10 @@ function questionHint(q: Question): ValueHint {
 
 export function addGlobalOptions(program: Command): Command {
   program.option('--stack <name>', 'names the deployment; prefix of every resource name (env ALBCTL_STACK)');
-  completeWith(program.option('--state <path>', 'the state file (default: .albctl/<stack>.json)'), 'file');
+  completeWith(
+    program.option('--state <path|s3-url>', 'the state file, or s3://bucket/path/<stack>.json; a folder or prefix ends with / (env ALBCTL_STATE; default: .albctl/<stack>.json)'),
+    'file',
+  );
   return program
     .option('--region <region>', 'AWS region (default: from the AWS config)')
     .option('--profile <profile>', 'AWS profile (default: from the AWS config)')
@@ -68,11 +72,9 @@ export function globalsOf(cmd: Command, env: NodeJS.ProcessEnv = process.env): G
   if (o.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(String(o.region))) {
     throw new UsageError(`--region must be an AWS region like us-east-1 (got ${JSON.stringify(o.region)})`);
   }
-  const statePath = (o.state as string | undefined) ?? `.albctl/${stack}.json`;
-  if (!statePath.trim()) throw new UsageError('--state must be a file path');
   return {
     stack,
-    statePath,
+    statePath: statePathFor(cmd, stack, env),
     region: o.region as string | undefined,
     profile: o.profile as string | undefined,
     endpoint,
@@ -82,6 +84,13 @@ export function globalsOf(cmd: Command, env: NodeJS.ProcessEnv = process.env): G
     color: o.color !== false,
     verbose: !!o.verbose,
   };
+}
+
+/** The state's location for `stack`: --state, else ALBCTL_STATE, else .albctl/<stack>.json (a usage error when malformed). */
+export function statePathFor(cmd: Command, stack: string, env: NodeJS.ProcessEnv = process.env): string {
+  const given = (cmd.optsWithGlobals() as { state?: string }).state;
+  const raw = given ?? (env.ALBCTL_STATE || undefined);
+  return formatLocation(stateLocation(raw, stack, given !== undefined ? '--state' : 'ALBCTL_STATE'));
 }
 
 function checkUrl(raw: string, flag: string): void {

@@ -2,7 +2,7 @@
 // print what was done. Loaded only when such a command runs.
 import type { Command } from 'commander';
 import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
-import { missingStep } from '../engine/context.js';
+import { missingStep, type Ctx } from '../engine/context.js';
 import type { Inputs } from '../inputs/all.js';
 import type { Question } from '../inputs/question.js';
 import { parseFlags, persistable, verifyFlags } from '../inputs/resolve.js';
@@ -33,6 +33,13 @@ export interface StepCommandSpec {
   result?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => Record<string, unknown>;
   /** Human lines after the actions (what was read back: a DNS name, a setting). */
   summary?: (outputs: ReadonlyMap<string, Record<string, unknown>>) => string[];
+  /** Takes --wait: after the steps, wait until the targets are healthy (exit 1 naming them on timeout). */
+  waits?: boolean;
+  /**
+   * Before the steps: an operation that may change what they see (a certificate rotation), with
+   * its plan items; returns the context the steps run with.
+   */
+  prepare?: (ctx: Ctx) => Promise<{ ctx: Ctx; items: PlanItem[] }>;
 }
 
 export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promise<void> {
@@ -47,12 +54,14 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
     spec.validate?.(values, s.state);
     const stepIds = typeof spec.steps === 'function' ? spec.steps(values, s.state) : spec.steps;
     if (spec.aws?.(values) ?? true) await s.identify();
-    const ctx = s.context(values);
     s.state.rememberInputs(persistable(spec.questions, values));
-    const items = await applySteps(ctx, stepsById(stepIds), registry);
+    const pre = spec.prepare ? await spec.prepare(s.context(values)) : undefined;
+    const ctx = pre?.ctx ?? s.context(values);
+    const items = [...(pre?.items ?? []), ...(await applySteps(ctx, stepsById(stepIds), registry))];
+    const serving = spec.waits && values.wait && !globals.dryRun ? await (await import('../steps/target-health.js')).waitServing(ctx, values.waitTimeout) : undefined;
     const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(stepIds.map((id) => [id, ctx.outputs.get(id)]));
     return {
-      doc: { stack: globals.stack, dryRun: globals.dryRun, actions: items, ...outputs },
+      doc: { stack: globals.stack, dryRun: globals.dryRun, actions: items, ...outputs, ...(serving ? { serving } : {}) },
       human: () => {
         renderActions(s.ui, items, globals.dryRun);
         if (!globals.dryRun) for (const line of spec.summary?.(ctx.outputs) ?? []) s.ui.info(line);

@@ -4,7 +4,7 @@
 // conversation (network, target, instances, HTTPS, stickiness, scaling, access).
 import { albQuestionsWithoutSsh, sshCidr } from './alb.js';
 import { autoScalingGroupQuestions, checkSizes, desiredCapacity, initSizeFlags, maxSize, minSize, notifyTopic, scalingPolicy } from './auto-scaling-group.js';
-import { certBits, certCn, certDays, certForce, certOut, certSan, certUpload, certificateName } from './cert.js';
+import { certBits, certCn, certDays, certForce, certOut, certRotate, certSan, certUpload, certificateName } from './cert.js';
 import { keepFiles } from './destroy.js';
 import { deleteLogs, instanceTypes, loadBalancerSecurityQuestions, ssm } from './security.js';
 import { checkListenerPorts, httpsQuestions, redirectHttp, sslPolicy } from './https.js';
@@ -12,9 +12,11 @@ import { https, sticky } from './init.js';
 import { instanceCount, instancesQuestions } from './instances.js';
 import { instanceType, keyName, launchTemplateQuestions } from './launch-template.js';
 import { networkQuestions, subnets, vpc } from './network.js';
+import { refresh, rolloutQuestions } from './rollout.js';
 import type { InputsOf, Question } from './question.js';
 import { stickyDisable, stickyDuration } from './sticky.js';
 import { checkHealthTiming, healthPath, targetGroupQuestions, targetPort } from './target-group.js';
+import { waitQuestions } from './wait.js';
 
 /** Asked by the wizard, in this order (each only when its flag was not given). */
 export const wizardQuestions = [
@@ -50,6 +52,7 @@ const flagOnly = [
   certBits,
   certificateName,
   certForce,
+  certRotate,
   ...httpsQuestions,
   ...launchTemplateQuestions,
   ...autoScalingGroupQuestions,
@@ -57,10 +60,12 @@ const flagOnly = [
   ...loadBalancerSecurityQuestions,
   ssm,
   instanceTypes,
+  ...rolloutQuestions,
+  ...waitQuestions,
 ] as const;
 
 /** Switches of one command only, never flags of `init`. */
-const commandOnly = [certUpload, stickyDisable, keepFiles, deleteLogs] as const;
+const commandOnly = [certUpload, stickyDisable, keepFiles, deleteLogs, refresh] as const;
 
 const every = [...wizardQuestions, ...flagOnly, ...commandOnly] as const;
 

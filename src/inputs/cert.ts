@@ -88,4 +88,31 @@ export const certForce = question({
   persist: false,
 });
 
-export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce];
+export const certRotate = question({
+  key: 'certRotate',
+  flag: 'cert-rotate',
+  local: 'rotate',
+  description:
+    'a new key and certificate under a new IAM name; the HTTPS listener switches to it, then the old one is deleted (the old files stay until then)',
+  parse: parseSwitch,
+  default: () => false,
+  persist: false,
+});
+
+export const certQuestions = [certOut, certCn, certSan, certDays, certBits, certificateName, certUpload, certForce, certRotate];
+
+/**
+ * New files for a certificate already in IAM would leave IAM and the listener on the old key (an
+ * IAM certificate cannot change): that is a rotation. Checked before anything changes.
+ */
+export function checkForceAfterUpload(
+  values: { certForce: boolean; certRotate: boolean },
+  state: { resource(id: string): { status: string; name?: string } | undefined },
+  flag: string,
+): void {
+  const uploaded = state.resource('serverCertificate');
+  if (!values.certForce || values.certRotate || uploaded?.status !== 'created') return;
+  throw new UsageError(
+    `${flag} would replace the files of IAM server certificate ${uploaded.name}, which cannot change: \`albctl cert --rotate\` makes a new key and certificate, uploads it, switches the HTTPS listener and deletes the old one`,
+  );
+}

@@ -1,5 +1,5 @@
 // Discovery: what the account already has, for defaults and for validating flags. Reads only.
-import { DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceTypeOfferingsCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Aws } from '../aws/clients.js';
 import { awsCode } from '../aws/errors.js';
 import { UsageError } from '../errors.js';
@@ -90,4 +90,31 @@ export function onePerAz(subnets: readonly SubnetInfo[]): SubnetInfo[] {
   const byAz = new Map<string, SubnetInfo[]>();
   for (const s of subnets) byAz.set(s.az, [...(byAz.get(s.az) ?? []), s]);
   return [...byAz.values()].map((group) => group.find((s) => s.defaultForAz) ?? group.find((s) => s.public) ?? group[0]!);
+}
+
+const offerings = new WeakMap<Aws, Map<string, Promise<Set<string>>>>();
+
+/** The availability zones of the region that offer `instanceType` (one lookup per type and run). */
+export function zonesOffering(aws: Aws, instanceType: string, signal?: AbortSignal): Promise<Set<string>> {
+  const cache = offerings.get(aws) ?? new Map<string, Promise<Set<string>>>();
+  offerings.set(aws, cache);
+  let zones = cache.get(instanceType);
+  if (!zones) {
+    zones = (async () => {
+      const found = new Set<string>();
+      let NextToken: string | undefined;
+      do {
+        const out = await aws.client(EC2Client).send(
+          new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: [instanceType] }], NextToken }),
+          { abortSignal: signal },
+        );
+        for (const o of out.InstanceTypeOfferings ?? []) if (o.Location) found.add(o.Location);
+        NextToken = out.NextToken;
+      } while (NextToken);
+      return found;
+    })();
+    zones.catch(() => cache.delete(instanceType)); // a failed lookup is tried again
+    cache.set(instanceType, zones);
+  }
+  return zones;
 }

@@ -1,9 +1,9 @@
 // The data plane's supervisor: reads the stack from the emulator, runs HAProxy with the rendered
 // configuration and one sample server per registered target, and follows the stack every second:
 // targets come and go through HAProxy's runtime API (a new one starts `initial` and must pass
-// the healthy threshold, a removed one drains), and a change of listeners, health check,
-// stickiness or certificate re-renders the configuration and reloads HAProxy gracefully, its
-// servers' health carried over in a server-state file.
+// the healthy threshold, a removed one drains), and a change of listeners, health check or
+// stickiness re-renders the configuration and reloads HAProxy gracefully, its servers' health
+// carried over in a server-state file; a new certificate alone is swapped in place.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Aws } from '../aws/clients.js';
 import { freePort } from './emulator.js';
 import { writeDataPlane, removeDataPlane, type DataPlaneDoc, type DataPlaneListener } from './dataplane-file.js';
-import { checkConfig, haproxyVersion, showStat, startHaproxy, type HaproxyProcess } from './haproxy.js';
+import { checkConfig, haproxyVersion, runtime, showStat, startHaproxy, type HaproxyProcess } from './haproxy.js';
 import { renderHaproxyConfig } from './haproxy-config.js';
 import { LoadBalancerGone, readStack } from './read-stack.js';
 import { startSampleServer } from './sample-servers.js';
@@ -157,7 +157,10 @@ class Supervisor implements DataPlane {
 
   /** One round: configuration changes (reload), targets added and removed, health read back. */
   async follow(view: StackView): Promise<void> {
-    if (JSON.stringify(configPart(view)) !== this.configJson) {
+    const changed = JSON.stringify(configPart(view)) !== this.configJson;
+    if (changed && (await this.swapCertificates(view))) {
+      this.log('HAProxy presents the new certificate (swapped in place: connections kept, as an ALB keeps them)');
+    } else if (changed) {
       // Before the reload: the current health of every server, for the new worker to take over.
       await writeFile(this.files.serverState, await this.targets.serverState());
       await this.prepare(view);
@@ -174,6 +177,34 @@ class Supervisor implements DataPlane {
       this.written = text;
       await writeDataPlane(this.o.statePath, this.current);
     }
+  }
+
+  /**
+   * When only listeners' certificates changed (a rotation: ModifyListener), give HAProxy the new
+   * ones through its runtime API (`set ssl cert` + `commit ssl cert`) instead of a reload: a
+   * reload's old worker closes idle keep-alive connections, and a request racing that close fails,
+   * which no ALB does on a certificate change. False when anything else changed, or on any doubt.
+   */
+  private async swapCertificates(view: StackView): Promise<boolean> {
+    const withoutCertificates = (v: StackView) =>
+      JSON.stringify(configPart({ ...v, listeners: v.listeners.map((l) => ({ ...l, tls: l.tls ? { ...l.tls, certificateArn: '', certificatePem: '' } : null })) }));
+    if (!this.haproxy || withoutCertificates(view) !== withoutCertificates(this.view)) return false;
+    const before = new Map(this.view.listeners.map((l) => [l.arn, l.tls?.certificatePem]));
+    const changed = view.listeners.filter((l) => l.tls && before.get(l.arn) !== l.tls.certificatePem);
+    for (const l of changed) {
+      const file = this.certificates.get(l.arn);
+      const pem = await pemWithKey(l.tls!.certificatePem, this.o.keyFiles);
+      if (!file || pem === null) return false;
+      const set = await runtime(this.files.socket, `set ssl cert ${file} <<\n${pem}\n`);
+      const commit = /Transaction (created|updated)/.test(set) ? await runtime(this.files.socket, `commit ssl cert ${file}`) : '';
+      if (!/Success/.test(commit)) {
+        await runtime(this.files.socket, `abort ssl cert ${file}`).catch(() => '');
+        return false;
+      }
+      await writeFile(file, pem, { mode: 0o600 }); // what a later reload loads
+    }
+    this.configJson = JSON.stringify(configPart(view));
+    return true;
   }
 
   loop(): void {

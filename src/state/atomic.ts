@@ -1,13 +1,14 @@
 // Atomic file replacement: write a temp file beside the target, fsync it, rename it over the
 // target, fsync the directory. A kill at any moment leaves either the old file or the new one.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDir } from './dir.js';
 import { isAlive } from './lock.js';
 
 export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', mode);
   try {

@@ -41,6 +41,8 @@ export const stateFile = z.object({
   resources: z.record(z.string(), resourceRecord).default({}),
   /** The last `init`: a run with no outcome, or not "done", is one the next `init` offers to resume. */
   lastInit: runRecord.optional(),
+  /** The last run that wrote the state (any command): what `albctl list` shows. */
+  lastRun: runRecord.optional(),
 });
 export type StateFile = z.infer<typeof stateFile>;
 

@@ -1,10 +1,11 @@
-// The state store: the one place that reads and writes .albctl/<stack>.json.
-// Every change is saved at once (atomically, one write at a time), because the state is what
-// lets an interrupted run resume and `destroy` find everything.
-import { readFile, rm } from 'node:fs/promises';
+// The state store: the one place that reads and writes a stack's state (.albctl/<stack>.json or
+// an S3 object, through a StateBackend). Every change is saved at once (one write at a time, each
+// only if the state is still what this run read), because the state is what lets an interrupted
+// run resume and `destroy` find everything.
+import type { StateBackend } from './backend.js';
+import { LocalBackend } from './local.js';
 import { StateConflictError } from '../errors.js';
-import { removeStaleTemps, writeFileAtomic } from './atomic.js';
-import { emptyState, stateFile, type ResourceRecord, type StateFile } from './schema.js';
+import { emptyState, stateFile, type ResourceRecord, type RunRecord, type StateFile } from './schema.js';
 
 export interface Identity {
   account: string;
@@ -14,28 +15,31 @@ export interface Identity {
 
 export class StateStore {
   private saving: Promise<void> = Promise.resolve();
-  private swept = false;
+  /** Whether this run has written the state (its outcome is then recorded too). */
+  private wrote = false;
 
   private constructor(
-    readonly file: string,
+    readonly backend: StateBackend,
     private data: StateFile,
-    private onDisk: boolean,
+    /** The version this run read or last wrote; undefined while there is no state. */
+    private version: string | undefined,
   ) {}
 
-  /** Read the state, or start an empty one (written on the first change). Never rewrites a file it cannot parse. */
-  static async load(file: string, stack: string): Promise<StateStore> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new StateStore(file, emptyState(stack), false);
-      throw new StateConflictError(`cannot read the state file ${file}: ${(err as Error).message}`);
-    }
-    return new StateStore(file, parseState(file, text, stack), true);
+  /** Read the state, or start an empty one (written on the first change). Never rewrites a state it cannot parse. */
+  static async load(where: string | StateBackend, stack: string): Promise<StateStore> {
+    const backend = typeof where === 'string' ? new LocalBackend(where) : where;
+    const got = await backend.read();
+    if (!got) return new StateStore(backend, emptyState(stack), undefined);
+    return new StateStore(backend, parseState(backend.location, got.text, stack), got.version);
+  }
+
+  /** The path or s3:// URL, for messages. */
+  get file(): string {
+    return this.backend.location;
   }
 
   get exists(): boolean {
-    return this.onDisk;
+    return this.version !== undefined;
   }
 
   get stack(): string {
@@ -96,10 +100,24 @@ export class StateStore {
   }
 
   /** How that `init` ended; saved only when the file exists (a run that built nothing leaves none). */
-  async finishInit(outcome: 'done' | 'failed' | 'interrupted'): Promise<void> {
+  async finishInit(outcome: Outcome): Promise<void> {
     if (!this.data.lastInit) return;
     this.data.lastInit = { ...this.data.lastInit, finishedAt: now(), outcome };
-    if (this.onDisk) await this.save();
+    if (this.data.lastRun?.command === 'init' && !this.data.lastRun.outcome) this.data.lastRun = ended(this.data.lastRun, outcome);
+    if (this.exists) await this.save();
+  }
+
+  /** Remember that a command that may change the state started (written with its first change). */
+  rememberRunStart(command: string): void {
+    this.data.lastRun = { command, startedAt: now() };
+  }
+
+  /** How it ended: saved only when this run wrote the state (`albctl list` shows it). */
+  async finishRun(outcome: Outcome): Promise<void> {
+    const run = this.data.lastRun;
+    if (!run || run.outcome || !this.wrote || !this.exists) return;
+    this.data.lastRun = ended(run, outcome);
+    await this.save();
   }
 
   /** Before the create call: a crash after it is recovered by finding the resource by this name. */
@@ -141,8 +159,9 @@ export class StateStore {
   /** After a complete destroy: nothing is left to own, so the file goes too. */
   async removeFile(): Promise<void> {
     await this.saving;
-    await rm(this.file, { force: true });
-    this.onDisk = false;
+    if (this.version === undefined) return;
+    await this.backend.remove(this.version);
+    this.version = undefined;
   }
 
   /** Saves run one after another; each writes the latest data. */
@@ -154,22 +173,22 @@ export class StateStore {
   }
 
   private async write(): Promise<void> {
-    // A run killed in the middle of a save left its temp file; the rename never happened, so the
-    // state file itself is whole (old or new). Sweep the debris once, then write.
-    if (!this.swept) {
-      this.swept = true;
-      await removeStaleTemps(this.file);
-    }
-    await writeFileAtomic(this.file, JSON.stringify(this.data, null, 2) + '\n');
-    this.onDisk = true;
+    this.version = await this.backend.write(JSON.stringify(this.data, null, 2) + '\n', this.version);
+    this.wrote = true;
   }
 }
+
+type Outcome = NonNullable<RunRecord['outcome']>;
 
 function now(): string {
   return new Date().toISOString();
 }
 
-function parseState(file: string, text: string, stack: string): StateFile {
+function ended(run: RunRecord, outcome: Outcome): RunRecord {
+  return { ...run, finishedAt: now(), outcome };
+}
+
+export function parseState(file: string, text: string, stack: string): StateFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

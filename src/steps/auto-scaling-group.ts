@@ -27,6 +27,9 @@ import type { ResourceRecord } from '../state/schema.js';
 import type { LaunchTemplateOut } from './launch-template.js';
 import { networkOf } from './network.js';
 import type { TargetGroupOut } from './target-group.js';
+import { checkZonesOffer } from './instance-type-zones.js';
+import { groupRollFor, instanceVersions, rollGroup, terminateOrphans } from './asg-roll.js';
+import { recordedRoll } from './roll.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 export interface AutoScalingGroupOut extends Record<string, unknown> {
@@ -131,7 +134,7 @@ function launchSpec(ctx: Ctx, templateId: string, version: string) {
 
 // ---- AWS ----
 
-async function describeGroup(ctx: Ctx, name: string): Promise<AutoScalingGroup | undefined> {
+export async function describeGroup(ctx: Ctx, name: string): Promise<AutoScalingGroup | undefined> {
   const out = await asg(ctx).send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }), opts(ctx));
   return out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
 }
@@ -192,7 +195,11 @@ async function check(ctx: Ctx): Promise<void> {
   const lt = maybe<LaunchTemplateOut>(ctx, 'launchTemplate');
   if (lt) await checkVersion(ctx, lt, ctx.inputs.launchTemplateVersion);
   const given = ctx.inputs.asgSubnets;
-  if (!given) return;
+  if (!given) {
+    // The stack's subnets: defaults offer the type; ones the user named are checked.
+    if (ctx.inputs.subnets) await checkZonesOffer(ctx, networkOf(ctx).subnets, '--subnets');
+    return;
+  }
   const vpcId = networkOf(ctx).vpcId;
   const all = await listSubnets(ctx.aws, vpcId, ctx.signal);
   const picked = given.map((id) => {
@@ -203,6 +210,7 @@ async function check(ctx: Ctx): Promise<void> {
   if (new Set(picked.map((s) => s.az)).size < 2) {
     throw new UsageError(`${flagIn(ctx, asgSubnets)} must be in two or more availability zones (got ${picked.map((s) => `${s.id} (${s.az})`).join(', ')})`);
   }
+  await checkZonesOffer(ctx, picked, flagIn(ctx, asgSubnets));
 }
 
 async function create(ctx: Ctx): Promise<Found<AutoScalingGroupOut>> {
@@ -274,7 +282,8 @@ async function plan(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Plan> {
 }
 
 async function changes(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<string[]> {
-  return (await plan(ctx, cur)).sentences;
+  const p = await plan(ctx, cur);
+  return [...p.sentences, ...(await groupRollFor(ctx, cur.outputs, p.pre.lt)).sentences];
 }
 
 async function update(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Found<AutoScalingGroupOut>> {
@@ -325,6 +334,8 @@ async function update(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Found<
     );
   }
   await convergeNotifications(ctx, name);
+  const converged = (await find(ctx, { name } as ResourceRecord))!;
+  await rollGroup(ctx, converged.outputs, lt, p.pre.tg);
   return (await find(ctx, { name } as ResourceRecord))!;
 }
 
@@ -362,6 +373,7 @@ async function convergeNotifications(ctx: Ctx, name: string): Promise<void> {
 
 async function destroy(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<void> {
   const name = cur.outputs.name;
+  await terminateOrphans(ctx, name);
   // ForceDelete terminates the instances with the group; ScalingActivityInProgress and
   // ResourceInUse mean "not yet" (a launch or lifecycle hook still running).
   await retryNotYet(
@@ -385,21 +397,24 @@ async function destroy(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<void>
 async function status(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<StatusRow[]> {
   const g = await describeGroup(ctx, cur.outputs.name);
   const o = cur.outputs;
+  // The version from the instance's own tag: the group's field says $Default (moto: the current default).
+  const versions = await instanceVersions(ctx, (g?.Instances ?? []).map((i) => i.InstanceId!));
   const instances = (g?.Instances ?? []).map((i) => ({
     id: i.InstanceId ?? '',
     lifecycle: i.LifecycleState ?? 'unknown',
     health: i.HealthStatus ?? 'unknown',
     az: i.AvailabilityZone ?? '',
     type: i.InstanceType ?? '',
-    launchTemplateVersion: i.LaunchTemplate?.Version ?? null,
+    launchTemplateVersion: versions.get(i.InstanceId ?? '') ?? null,
   }));
+  const roll = recordedRoll(ctx, 'autoScalingGroup');
   const azs = new Set(o.availabilityZones).size;
   const head: StatusRow = {
     resource: 'autoScalingGroup',
     name: o.name,
     state: o.status ?? 'created',
-    detail: `min/desired/max ${o.minSize}/${o.desiredCapacity}/${o.maxSize}, ${instances.length} instance(s), ${o.launchTemplate.name} ${o.launchTemplate.version}, ${o.healthCheckType} health check (grace ${o.healthCheckGracePeriod}s), ${azs} AZ(s)`,
-    data: { ...o, instances },
+    detail: `min/desired/max ${o.minSize}/${o.desiredCapacity}/${o.maxSize}, ${instances.length} instance(s), ${o.launchTemplate.name} ${o.launchTemplate.version}, ${o.healthCheckType} health check (grace ${o.healthCheckGracePeriod}s), ${azs} AZ(s)${roll ? `, rolling to template v${roll.toVersion} (run \`albctl asg\` to finish)` : ''}`,
+    data: { ...o, instances, roll: roll ?? null },
   };
   return [
     head,

@@ -1,13 +1,15 @@
 // The four files of the seed's openssl commands, made by src/cert: private.pem (0600), public.pem,
 // certificate.csr, certificate.crt. CN and SAN default to the load balancer's DNS name when the
 // state has one. The outputs hold paths and the fingerprint, never the key.
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, lstat, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   BACKDATE_MS,
   CERT_FILE_NAMES,
+  EXPIRY_WARNING_DAYS,
   defaultCertDir,
+  discardStagedCertificateFiles,
   generateCertificate,
   readCertificateFile,
   removeStaleCertificateTemps,
@@ -20,6 +22,7 @@ import { certForce, certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { LoadBalancerOut } from './load-balancer.js';
+import { rotationDue } from './certificate-rotation.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 export interface CertificateFilesOut extends Record<string, unknown> {
@@ -85,7 +88,7 @@ async function check(ctx: Ctx): Promise<void> {
   }
 }
 
-async function readFiles(dir: string): Promise<Found<CertificateFilesOut> | undefined> {
+export async function readFiles(dir: string): Promise<Found<CertificateFilesOut> | undefined> {
   const path = (f: keyof typeof CERT_FILE_NAMES) => join(dir, CERT_FILE_NAMES[f]);
   if (!(await exists(path('certificate')))) return undefined;
   const info = await readCertificateFile(path('certificate'), { flag: '--out' });
@@ -118,7 +121,21 @@ async function readFiles(dir: string): Promise<Found<CertificateFilesOut> | unde
   };
 }
 
+/**
+ * With the state in S3 the files stay on the machine that made them (the private key never leaves
+ * it): a run elsewhere, which does not have their directory, leaves the record as it is; the IAM
+ * certificate serves HTTPS. `--cert-force` makes files here instead.
+ */
+function madeElsewhere(ctx: Ctx): ResourceRecord | undefined {
+  const rec = ctx.state.resource('certificateFiles');
+  if (!ctx.state.backend.remote || rec?.status !== 'created' || ctx.inputs.certForce === true) return undefined;
+  const dir = rec.outputs?.dir;
+  return typeof dir === 'string' && !existsSync(dir) ? rec : undefined;
+}
+
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<CertificateFilesOut> | undefined> {
+  const there = madeElsewhere(ctx);
+  if (there) return { id: there.id ?? '', name: there.name, owned: true, outputs: there.outputs as CertificateFilesOut };
   const dir = typeof rec?.outputs?.dir === 'string' ? rec.outputs.dir : (rec?.name ?? certOptions(ctx).outDir);
   return readFiles(dir);
 }
@@ -145,6 +162,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => JSON.stringify(
 
 /** What differs from the flags; replacing the files (a new key) needs --force. */
 async function changes(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<string[]> {
+  if (rotationDue(ctx)) return []; // the rotation, which runs first, replaces them
   const want = certOptions(ctx);
   const o = cur.outputs;
   const diffs: string[] = [];
@@ -178,6 +196,7 @@ async function destroy(ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<void>
     });
   }
   await removeStaleCertificateTemps(o.dir);
+  await discardStagedCertificateFiles(o.dir);
   // The directory too when it is empty now; and .albctl/<stack>/ when it was the default place.
   const removed = await rmdir(o.dir).then(
     () => true,
@@ -196,7 +215,7 @@ async function status(_ctx: Ctx, cur: Found<CertificateFilesOut>): Promise<Statu
     {
       resource: 'certificateFiles',
       name: o.dir,
-      state: days < 0 ? 'expired' : o.privateKeyPresent ? 'valid' : 'no private.pem',
+      state: days < 0 ? 'expired' : !o.privateKeyPresent ? 'no private.pem' : days <= EXPIRY_WARNING_DAYS ? 'expiring' : 'valid',
       detail: `CN ${o.cn}, SAN ${o.san.join(',') || 'none'}, expires ${o.notAfter.slice(0, 10)} (${days < 0 ? 'expired' : `in ${days} days`})`,
       data: { ...o, expiresInDays: days },
     },
@@ -214,21 +233,14 @@ export const certificateFiles: Step<CertificateFilesOut> = {
   kind: 'albctl::CertificateFiles',
   needs: ['loadBalancer'],
   command: 'cert',
-  name: (ctx) => certOptions(ctx).outDir,
+  name: (ctx) => madeElsewhere(ctx)?.name ?? certOptions(ctx).outDir,
   describe: (ctx) => `certificate files in ${ctx.inputs.certOut}`,
   check,
   find,
   create: (ctx) => write(ctx, ctx.inputs.certForce === true || interruptedHere(ctx)),
   changes,
-  update: async (ctx) => {
-    const uploaded = ctx.state.resource('serverCertificate');
-    if (uploaded?.status === 'created') {
-      ctx.ui.warn(
-        `IAM server certificate ${uploaded.name} keeps the previous certificate (an IAM certificate cannot change in place; albctl does not rotate it yet): \`albctl destroy\` to start over`,
-      );
-    }
-    return write(ctx, true);
-  },
+  // With an uploaded certificate new files are a rotation (cert --rotate), refused before this.
+  update: (ctx) => write(ctx, true),
   destroy,
   status,
   discover,

@@ -2,7 +2,8 @@
 // an explicit security policy: without one CreateListener falls back to ELBSecurityPolicy-2016-08
 // (TLS 1.0+), not the console's TLS 1.3 default.
 import { CreateListenerCommand, DescribeSSLPoliciesCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsCode } from '../aws/errors.js';
+import { clientRegion } from '../aws/clients.js';
+import { awsCode, isNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
 import { need, opts, type Ctx } from '../engine/context.js';
@@ -13,6 +14,7 @@ import type { LoadBalancerOut } from './load-balancer.js';
 import { deleteListener, findListener, forwardTo, listenerStatus, sameAction, showAction, toSdkAction, type ListenerOut } from './listener.js';
 import { getServerCertificate, type ServerCertificateOut } from './server-certificate.js';
 import type { TargetGroupOut } from './target-group.js';
+import { rotationDue } from './certificate-rotation.js';
 import type { Found, Step } from './types.js';
 
 const port = (ctx: Ctx) => ctx.inputs.httpsPort;
@@ -51,6 +53,7 @@ async function check(ctx: Ctx): Promise<void> {
     throw new UsageError(`--ssl-policy ${name} is not an ELB security policy in this region (aws elbv2 describe-ssl-policies lists them; default ${DEFAULT_SSL_POLICY})`);
   }
   const ref = ctx.inputs.certificate;
+  if (ref && 'arn' in ref && ref.arn.includes(':acm:')) await checkAcmCertificate(ctx, ref.arn);
   if (ref && 'name' in ref) await certificateArn(ctx);
   if (ref && 'arn' in ref && ref.arn.includes(':iam:')) {
     const sc = await getServerCertificate(ctx, iamNameOf(ref.arn) ?? '');
@@ -60,19 +63,54 @@ async function check(ctx: Ctx): Promise<void> {
   }
 }
 
-/** CertificateNotFound right after the IAM upload is eventual consistency: retry for minutes. */
-function retryCertificateNotFound<T>(ctx: Ctx, fn: () => Promise<T>): Promise<T> {
+/**
+ * A bring-your-own ACM certificate, before anything changes: in the load balancer's region, there,
+ * and ISSUED (a pending or expired one would fail CreateListener after minutes of retries).
+ */
+async function checkAcmCertificate(ctx: Ctx, arn: string): Promise<void> {
+  const region = arn.split(':')[3];
+  const here = await clientRegion(elb(ctx));
+  if (region !== here) {
+    throw new UsageError(`--certificate ${arn} is an ACM certificate in ${region}; the load balancer is in ${here}, and a listener takes certificates of its own region only`);
+  }
+  const { ACMClient, DescribeCertificateCommand } = await import('@aws-sdk/client-acm');
+  let status: string | undefined;
+  try {
+    status = (await ctx.aws.client(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }), opts(ctx))).Certificate?.Status;
+  } catch (err) {
+    if (isNotFound(err)) throw new UsageError(`--certificate ${arn}: no such ACM certificate in this account (${awsCode(err)})`);
+    throw err;
+  }
+  if (status !== 'ISSUED') {
+    const why = status === 'PENDING_VALIDATION' ? ': finish its DNS or email validation first' : '';
+    throw new UsageError(`--certificate ${arn} is ${status ?? 'in an unknown state'} in ACM, not ISSUED${why}`);
+  }
+}
+
+/** How long IAM may take to show the load balancer a certificate albctl just uploaded. */
+const PROPAGATION_MS = 3 * 60_000;
+
+/**
+ * CertificateNotFound right after albctl's own IAM upload is eventual consistency: retried, for
+ * at most a few minutes. A certificate the user named was checked before anything changed, so
+ * for it the error stands at once.
+ */
+export function retryCertificateNotFound<T>(ctx: Ctx, uploadedByAlbctl: boolean, fn: () => Promise<T>): Promise<T> {
+  if (!uploadedByAlbctl) return fn();
   return retryNotYet(fn, {
-    pacing: ctx.aws.pacing,
+    pacing: { ...ctx.aws.pacing, timeoutMs: Math.min(ctx.aws.pacing.timeoutMs, PROPAGATION_MS) },
     signal: ctx.signal,
     what: `HTTPS listener :${port(ctx)} waiting for its certificate`,
     retryable: (err) => awsCode(err) === 'CertificateNotFound',
   });
 }
 
+/** The certificate is the one `cert --upload` (or `https --certificate <file>`) put into IAM. */
+const ownUpload = (ctx: Ctx) => !ctx.inputs.certificate || 'file' in ctx.inputs.certificate;
+
 async function create(ctx: Ctx): Promise<Found<ListenerOut>> {
   const cert = await certificateArn(ctx);
-  const out = await retryCertificateNotFound(ctx, () =>
+  const out = await retryCertificateNotFound(ctx, ownUpload(ctx), () =>
     elb(ctx).send(
       new CreateListenerCommand({
         LoadBalancerArn: need<LoadBalancerOut>(ctx, 'loadBalancer', 'alb').arn,
@@ -96,14 +134,15 @@ async function changes(ctx: Ctx, cur: Found<ListenerOut>): Promise<string[]> {
   if (o.protocol !== 'HTTPS') out.push(`protocol: ${o.protocol} → HTTPS`);
   if (o.sslPolicy !== policy(ctx)) out.push(`security policy: ${o.sslPolicy ?? 'none'} → ${policy(ctx)}`);
   const cert = await certificateArn(ctx);
-  if (o.certificateArn !== cert) out.push(`certificate: ${o.certificateArn ?? 'none'} → ${cert}`);
+  // A rotation due in this run switches the certificate itself, before this step.
+  if (o.certificateArn !== cert && !rotationDue(ctx)) out.push(`certificate: ${o.certificateArn ?? 'none'} → ${cert}`);
   if (!sameAction(o.defaultAction, action(ctx))) out.push(`default action: ${showAction(o.defaultAction)} → ${showAction(action(ctx))}`);
   return out;
 }
 
 async function update(ctx: Ctx, cur: Found<ListenerOut>): Promise<Found<ListenerOut>> {
   const cert = await certificateArn(ctx);
-  await retryCertificateNotFound(ctx, () =>
+  await retryCertificateNotFound(ctx, ownUpload(ctx), () =>
     elb(ctx).send(
       new ModifyListenerCommand({
         ListenerArn: cur.id,

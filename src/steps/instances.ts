@@ -29,6 +29,10 @@ import type { ResourceRecord } from '../state/schema.js';
 import { metadataOptions, type LaunchTemplateOut } from './launch-template.js';
 import { networkOf } from './network.js';
 import type { TargetGroupOut } from './target-group.js';
+import { beginRoll, rollFor, rollInstances } from './instances-roll.js';
+import { checkZonesOffer } from './instance-type-zones.js';
+import { recordedRoll } from './roll.js';
+import { waitDrained } from './target-health.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 /** Marks the instances this step owns (Auto Scaling's instances carry the stack tag, not this one). */
@@ -76,7 +80,7 @@ function infoOf(i: Instance): InstanceInfo {
 }
 
 /** The stack's stand-alone instances, by tag, that are not (being) terminated. */
-async function listInstances(ctx: Ctx): Promise<InstanceInfo[]> {
+export async function listInstances(ctx: Ctx): Promise<InstanceInfo[]> {
   const found: InstanceInfo[] = [];
   let NextToken: string | undefined;
   do {
@@ -128,35 +132,44 @@ export interface InstancePlan {
   start: InstanceInfo[];
   launch: number[];
   terminate: InstanceInfo[];
+  /** Old instances whose index has a new one kept: in service until the roll drains and terminates them. */
+  retiring: InstanceInfo[];
 }
 
 /**
- * Keep one live instance of each wanted index (the one the state records, else the oldest);
- * launch the missing indexes; the rest goes (highest first). Launch times have one-second
- * resolution, so two launched in the same second are told apart by what the state recorded.
+ * Keep one live instance of each wanted index (a new one over an old one, during a roll; then the
+ * one the state records; else the oldest); launch the missing indexes; the rest goes (highest
+ * first), except the old instance of an index whose new one is kept: the roll retires it once the
+ * new one is healthy. Launch times have one-second resolution, so two launched in the same second
+ * are told apart by what the state recorded.
  */
-export function planInstances(existing: readonly InstanceInfo[], count: number, recorded: ReadonlySet<string> = new Set()): InstancePlan {
-  const keep: InstanceInfo[] = [];
+export function planInstances(
+  existing: readonly InstanceInfo[],
+  count: number,
+  recorded: ReadonlySet<string> = new Set(),
+  isOld: (i: InstanceInfo) => boolean = () => false,
+): InstancePlan {
+  const keep = new Map<number, InstanceInfo>();
+  const retiring = new Map<number, InstanceInfo>();
   const terminate: InstanceInfo[] = [];
-  const taken = new Set<number>();
-  const known = (i: InstanceInfo) => (recorded.has(i.id) ? 0 : 1);
+  const rank = (i: InstanceInfo) => (isOld(i) ? 2 : 0) + (recorded.has(i.id) ? 0 : 1);
   const ordered = [...existing]
     .filter((i) => live.includes(i.state))
-    .sort((a, b) => known(a) - known(b) || (a.launchTime ?? '').localeCompare(b.launchTime ?? '') || a.id.localeCompare(b.id));
+    .sort((a, b) => rank(a) - rank(b) || (a.launchTime ?? '').localeCompare(b.launchTime ?? '') || a.id.localeCompare(b.id));
   for (const i of ordered) {
-    if (i.index >= 0 && i.index < count && !taken.has(i.index)) {
-      taken.add(i.index);
-      keep.push(i);
-    } else {
-      terminate.push(i);
-    }
+    const kept = keep.get(i.index);
+    if (i.index < 0 || i.index >= count) terminate.push(i);
+    else if (!kept) keep.set(i.index, i);
+    else if (!isOld(kept) && isOld(i) && !retiring.has(i.index) && i.state === 'running') retiring.set(i.index, i);
+    else terminate.push(i);
   }
-  const launch = Array.from({ length: count }, (_, n) => n).filter((n) => !taken.has(n));
+  const kept = [...keep.values()].sort((a, b) => a.index - b.index);
   return {
-    keep: keep.sort((a, b) => a.index - b.index),
-    start: keep.filter((i) => i.state === 'stopped' || i.state === 'stopping'),
-    launch,
+    keep: kept,
+    start: kept.filter((i) => i.state === 'stopped' || i.state === 'stopping'),
+    launch: Array.from({ length: count }, (_, n) => n).filter((n) => !keep.has(n)),
     terminate: terminate.sort((a, b) => b.index - a.index),
+    retiring: [...retiring.values()].sort((a, b) => a.index - b.index),
   };
 }
 
@@ -178,10 +191,11 @@ export function clientToken(stack: string, index: number, params: unknown, attem
 function launchParams(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnet: SubnetInfo): RunInstancesCommandInput {
   const tags = [...stackTags(ctx.stack), { ...roleTag }, { Key: indexTagKey, Value: String(index) }, { Key: 'Name', Value: `${ctx.stack}-web-${index}` }];
   return {
-    LaunchTemplate: { LaunchTemplateId: lt.id, Version: '$Default' },
+    // The version number, not $Default: a replacement launched during a roll gets its own ClientToken.
+    LaunchTemplate: { LaunchTemplateId: lt.id, Version: String(lt.defaultVersion) },
     MinCount: 1,
     MaxCount: 1,
-    ...launchSecurity(lt, subnet),
+    ...launchSecurity(lt, subnet.id),
     TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
   };
 }
@@ -191,14 +205,14 @@ function launchParams(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnet: Su
  * (FSBP EC2.8, EC2.9): the call's own settings win, and moto does not apply a template's
  * MetadataOptions. The subnet goes on the network interface (AWS refuses it beside one).
  */
-function launchSecurity(lt: LaunchTemplateOut, subnet: SubnetInfo): Pick<RunInstancesCommandInput, 'MetadataOptions' | 'NetworkInterfaces'> {
+export function launchSecurity(lt: LaunchTemplateOut, subnetId: string): Pick<RunInstancesCommandInput, 'MetadataOptions' | 'NetworkInterfaces'> {
   return {
     MetadataOptions: { ...metadataOptions },
-    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnet.id, AssociatePublicIpAddress: lt.publicIp, Groups: lt.securityGroupIds, DeleteOnTermination: true }],
+    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: lt.publicIp, Groups: lt.securityGroupIds, DeleteOnTermination: true }],
   };
 }
 
-async function launchOne(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnets: readonly SubnetInfo[]): Promise<InstanceInfo> {
+export async function launchOne(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnets: readonly SubnetInfo[]): Promise<InstanceInfo> {
   const params = launchParams(ctx, lt, index, subnetFor(index, subnets));
   for (let attempt = 0; attempt < 20; attempt++) {
     const token = clientToken(ctx.stack, index, params, attempt);
@@ -212,7 +226,7 @@ async function launchOne(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnets
   throw new RuntimeError(`index ${index}: 20 ClientTokens in a row belong to terminated instances`);
 }
 
-async function waitRunning(ctx: Ctx, ids: string[]): Promise<void> {
+export async function waitRunning(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await waitFor(
     async () => {
@@ -234,7 +248,7 @@ async function waitRunning(ctx: Ctx, ids: string[]): Promise<void> {
   );
 }
 
-async function waitTerminated(ctx: Ctx, ids: string[]): Promise<void> {
+export async function waitTerminated(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await waitFor(
     async () => {
@@ -256,12 +270,24 @@ async function registeredIds(ctx: Ctx, tgArn: string): Promise<Set<string>> {
   return new Set((out.TargetHealthDescriptions ?? []).map((d) => d.Target?.Id ?? ''));
 }
 
-async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | null): Promise<void> {
+/** Register those of `ids` the target group does not have yet. */
+export async function registerMissing(ctx: Ctx, tgArn: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const have = await registeredIds(ctx, tgArn);
+  const missing = ids.filter((id) => !have.has(id));
+  if (missing.length) {
+    await elb(ctx).send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: missing.map((Id) => ({ Id })) }), opts(ctx));
+  }
+}
+
+/** Deregister, (with `drain`, wait out the deregistration delay,) terminate, wait until terminated. */
+export async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | null, o: { drain?: boolean } = {}): Promise<void> {
   if (instances.length === 0) return;
   const ids = instances.map((i) => i.id);
   if (tgArn) {
     // Deregister first: the load balancer drains them (deregistration delay) instead of seeing them fail.
     await unlessNotFound(elb(ctx).send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: ids.map((Id) => ({ Id })) }), opts(ctx)));
+    if (o.drain) await waitDrained(ctx, tgArn, ids);
   }
   await ec2(ctx).send(new TerminateInstancesCommand({ InstanceIds: ids }), opts(ctx));
   await waitTerminated(ctx, ids);
@@ -270,7 +296,8 @@ async function terminate(ctx: Ctx, instances: InstanceInfo[], tgArn: string | nu
 async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<InstancesOut>> {
   const lt = need<LaunchTemplateOut>(ctx, 'launchTemplate', 'launch-template');
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(existing, ctx.inputs.instanceCount, recordedIds(ctx));
+  const isOld = await beginRoll(ctx, existing, lt);
+  const p = planInstances(existing, ctx.inputs.instanceCount, recordedIds(ctx), isOld);
   const subnets = networkOf(ctx).subnets;
   if (p.start.length) await ec2(ctx).send(new StartInstancesCommand({ InstanceIds: p.start.map((i) => i.id) }), opts(ctx));
   // Every launch settles before a failure is thrown: the engine then looks again, and a launch
@@ -281,20 +308,15 @@ async function converge(ctx: Ctx, existing: InstanceInfo[]): Promise<Found<Insta
   const launched = settled.map((r) => (r as PromiseFulfilledResult<InstanceInfo>).value);
   const staying = [...p.keep.map((i) => i.id), ...launched.map((i) => i.id)];
   await waitRunning(ctx, staying);
-  if (staying.length) {
-    const have = await registeredIds(ctx, tg.arn);
-    const missing = staying.filter((id) => !have.has(id));
-    if (missing.length) {
-      await elb(ctx).send(new RegisterTargetsCommand({ TargetGroupArn: tg.arn, Targets: missing.map((Id) => ({ Id })) }), opts(ctx));
-    }
-  }
+  await registerMissing(ctx, tg.arn, staying);
   await terminate(ctx, p.terminate, tg.arn);
-  const after = await listInstances(ctx);
-  return toFound(ctx, after.filter((i) => staying.includes(i.id)));
+  await rollInstances(ctx, lt, tg, isOld);
+  const after = planInstances(await listInstances(ctx), ctx.inputs.instanceCount, recordedIds(ctx), isOld);
+  return toFound(ctx, after.keep);
 }
 
 /** The instances the state says this stack launched (preferred over look-alikes of the same index). */
-function recordedIds(ctx: Ctx): Set<string> {
+export function recordedIds(ctx: Ctx): Set<string> {
   return new Set((ctx.state.resource('instances')?.outputs.instanceIds as string[] | undefined) ?? []);
 }
 
@@ -304,8 +326,10 @@ async function create(ctx: Ctx): Promise<Found<InstancesOut>> {
 
 async function changes(ctx: Ctx, cur: Found<InstancesOut>): Promise<string[]> {
   const tg = need<TargetGroupOut>(ctx, 'targetGroup', 'target-group');
-  const p = planInstances(cur.outputs.instances, ctx.inputs.instanceCount, recordedIds(ctx));
-  const out: string[] = [];
+  const lt = need<LaunchTemplateOut>(ctx, 'launchTemplate', 'launch-template');
+  const roll = rollFor(ctx, cur.outputs.instances, lt);
+  const p = planInstances(cur.outputs.instances, ctx.inputs.instanceCount, recordedIds(ctx), roll.isOld);
+  const out: string[] = [...roll.sentences];
   if (p.launch.length) out.push(`launch ${p.launch.length} instance(s) (index ${p.launch.join(', ')})`);
   if (p.start.length) out.push(`start ${p.start.map((i) => i.id).join(', ')}`);
   if (p.terminate.length) out.push(`terminate ${p.terminate.map((i) => `${i.id} (index ${i.index})`).join(', ')}`);
@@ -339,13 +363,15 @@ async function status(ctx: Ctx, cur: Found<InstancesOut>): Promise<StatusRow[]> 
   }
   const instances = o.instances.map((i) => ({ ...i, targetHealth: health.get(i.id) ?? 'not registered' }));
   const running = instances.filter((i) => i.state === 'running').length;
+  const roll = recordedRoll(ctx, 'instances');
+  const rolling = roll ? `, rolling to template v${roll.toVersion} (run \`albctl instances\` to finish)` : '';
   return [
     {
       resource: 'instances',
       name: cur.name ?? `${ctx.stack}-web`,
       state: 'created',
-      detail: `${running} of ${o.count} running${o.launchTemplateId ? `, from ${o.launchTemplateId}` : ''}`,
-      data: { ...o, instances },
+      detail: `${running} of ${o.count} running${o.launchTemplateId ? `, from ${o.launchTemplateId}` : ''}${rolling}`,
+      data: { ...o, instances, roll: roll ?? null },
     },
     ...instances.map((i) => ({
       resource: 'instance',
@@ -363,6 +389,8 @@ export const instances: Step<InstancesOut> = {
   command: 'instances',
   name: (ctx) => `${ctx.stack}-web`,
   describe: (ctx) => `${ctx.inputs.instanceCount} instance(s) ${ctx.stack}-web-<n>`,
+  // Subnets the user named must be in AZs that offer the instance type (the defaults are).
+  check: async (ctx) => (ctx.inputs.subnets ? checkZonesOffer(ctx, networkOf(ctx).subnets, '--subnets') : undefined),
   find,
   create,
   changes,

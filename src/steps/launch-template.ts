@@ -354,10 +354,19 @@ async function missingTemplateTags(ctx: Ctx, id: string): Promise<{ Key: string;
   return stackTags(ctx.stack, ctx.inputs.instanceTags).filter((t) => have.get(t.Key) !== t.Value);
 }
 
+/** A new version leaves running instances on the old one until they roll: say who rolls them. */
+function rollNote(ctx: Ctx): string[] {
+  const group = Number(maybe<{ desiredCapacity?: number }>(ctx, 'autoScalingGroup')?.desiredCapacity ?? 0);
+  const standalone = Number(maybe<{ count?: number }>(ctx, 'instances')?.count ?? 0);
+  if (group + standalone === 0) return [];
+  return [ctx.command === 'init' ? 'the instances then roll to the new version' : 'a new version: `albctl asg` and `albctl instances` roll the instances to it'];
+}
+
 async function changes(ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<string[]> {
   const want = shapeOf(await wantedData(ctx));
   const have = await currentShape(ctx, cur.id, '$Default');
   const out = shapeChanges(have.shape, want);
+  if (out.length) out.push(...rollNote(ctx));
   const tags = await missingTemplateTags(ctx, cur.id);
   if (tags.length) out.push(`template tags: set ${tags.map((t) => `${t.Key}=${t.Value}`).join(',')}`);
   return out;

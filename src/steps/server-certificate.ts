@@ -16,11 +16,13 @@ import { awsCode, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTags } from '../aws/tags.js';
 import { readCertificateFile, readUploadable } from '../cert/files.js';
+import { EXPIRY_WARNING_DAYS } from '../cert/options.js';
 import { flagIn, need, opts, type Ctx } from '../engine/context.js';
 import { certOut } from '../inputs/cert.js';
 import { UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { CertificateFilesOut } from './certificate-files.js';
+import { rotationDue } from './certificate-rotation.js';
 import type { Found, StatusRow, Step } from './types.js';
 
 export interface ServerCertificateOut extends Record<string, unknown> {
@@ -60,7 +62,7 @@ async function taggedOurs(ctx: Ctx, name: string): Promise<boolean> {
   }
 }
 
-async function toFound(ctx: Ctx, sc: ServerCertificate): Promise<Found<ServerCertificateOut>> {
+export async function toFound(ctx: Ctx, sc: ServerCertificate): Promise<Found<ServerCertificateOut>> {
   const m = sc.ServerCertificateMetadata!;
   let x509: X509Certificate | undefined;
   try {
@@ -114,9 +116,12 @@ async function check(ctx: Ctx): Promise<void> {
 }
 
 async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
-  const src = source(ctx);
+  return uploadCertificate(ctx, ctx.inputs.certificateName, source(ctx));
+}
+
+/** Upload certificate.crt and the private.pem beside it under `name`, in the stack's IAM path; wait until readable. */
+export async function uploadCertificate(ctx: Ctx, name: string, src: { path: string; flag: string }): Promise<Found<ServerCertificateOut>> {
   const { cert, key } = await readUploadable(src.path, src.flag);
-  const name = ctx.inputs.certificateName;
   await iam(ctx).send(
     new UploadServerCertificateCommand({
       ServerCertificateName: name,
@@ -138,6 +143,7 @@ async function create(ctx: Ctx): Promise<Found<ServerCertificateOut>> {
 
 /** An IAM certificate's body cannot change: different files are a usage error, not a silent re-upload. */
 async function changes(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<string[]> {
+  if (rotationDue(ctx)) return []; // the rotation, which runs first, uploads the new one
   let src: { path: string; flag: string };
   let fingerprint: string;
   try {
@@ -148,14 +154,24 @@ async function changes(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<stri
   }
   if (cur.outputs.fingerprintSha256 && fingerprint !== cur.outputs.fingerprintSha256) {
     throw new UsageError(
-      `${src.path} is not the certificate uploaded as ${cur.outputs.name} (SHA-256 ${fingerprint.slice(0, 17)}… vs ${cur.outputs.fingerprintSha256.slice(0, 17)}…), and an IAM server certificate cannot change in place: restore the files, or \`albctl destroy\` first`,
+      `${src.path} is not the certificate uploaded as ${cur.outputs.name} (SHA-256 ${fingerprint.slice(0, 17)}… vs ${cur.outputs.fingerprintSha256.slice(0, 17)}…), and an IAM server certificate cannot change in place: restore the files, or replace both with \`albctl cert --rotate\``,
     );
   }
   return [];
 }
 
 async function destroy(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<void> {
-  const name = cur.outputs.name;
+  await deleteServerCertificate(ctx, cur.outputs.name);
+  // A rotation the state records has a second certificate, the new or the old one: it goes too.
+  const rotation = ctx.state.resource('serverCertificate')?.outputs?.rotation as { name?: string; oldName?: string } | undefined;
+  for (const other of [rotation?.name, rotation?.oldName]) {
+    const sc = other && other !== cur.outputs.name ? await getServerCertificate(ctx, other) : undefined;
+    if (sc?.ServerCertificateMetadata?.Path === iamPath(ctx.stack)) await deleteServerCertificate(ctx, other!);
+  }
+}
+
+/** Delete it and wait until it is gone; DeleteConflict (a listener still holds it) is retried, bounded. */
+export async function deleteServerCertificate(ctx: Ctx, name: string): Promise<void> {
   // DeleteConflict while a listener uses it, and for a while after the listener is gone.
   await retryNotYet(
     async () => {
@@ -170,16 +186,18 @@ async function destroy(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<void
   });
 }
 
-async function status(_ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<StatusRow[]> {
+async function status(ctx: Ctx, cur: Found<ServerCertificateOut>): Promise<StatusRow[]> {
   const o = cur.outputs;
   const days = Math.floor((Date.parse(o.expiration) - Date.now()) / DAY_MS);
+  const rotation = ctx.state.resource('serverCertificate')?.outputs?.rotation as { name?: string } | undefined;
+  const rotating = rotation?.name ? `; rotating to ${rotation.name} (run \`albctl cert --rotate\` to finish)` : '';
   return [
     {
       resource: 'serverCertificate',
       name: o.name,
-      state: days < 0 ? 'expired' : 'valid',
-      detail: `expires ${o.expiration.slice(0, 10)} (${days < 0 ? 'expired' : `in ${days} days`}), CN ${o.subjectCn}${o.dnsNames.length ? `, SAN ${o.dnsNames.join(',')}` : ''}`,
-      data: { ...o, expiresInDays: days },
+      state: days < 0 ? 'expired' : days <= EXPIRY_WARNING_DAYS ? 'expiring' : 'valid',
+      detail: `expires ${o.expiration.slice(0, 10)} (${days < 0 ? 'expired' : `in ${days} days`}), CN ${o.subjectCn}${o.dnsNames.length ? `, SAN ${o.dnsNames.join(',')}` : ''}${rotating}`,
+      data: { ...o, expiresInDays: days, rotation: rotation ?? null },
     },
   ];
 }

@@ -8,6 +8,9 @@ import { persistable } from '../inputs/resolve.js';
 import { initQuestions, validateAll, wizardQuestions, type Inputs } from '../inputs/all.js';
 import type { Session } from '../commands/session.js';
 import { registry, stepsById } from '../steps/graph.js';
+import { expiryWarning, rotateCertificate, rotationDue, rotationPlanItem } from '../steps/certificate-rotation.js';
+import { waitServing } from '../steps/target-health.js';
+import { checkForceAfterUpload } from '../inputs/cert.js';
 import { converse } from './conversation.js';
 import { renderPlan } from '../ui/plan.js';
 import { isNoop, stepsFor } from './plan.js';
@@ -39,9 +42,12 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   const asking = { stack: globals.stack, names: namesFor(globals.stack), command: s.command, aws: s.aws, signal: s.signal };
   const inputs = resuming || !ui.interactive ? resolved.values : await converse(wizardQuestions, resolved, ui, asking);
   validateAll(inputs);
+  checkForceAfterUpload(inputs, s.state, '--cert-force');
   const steps = stepsById(stepsFor(inputs, registry));
 
   const { plan, outputs } = await planOnly(s, inputs, steps);
+  const rotation = certificateRotation(s, inputs);
+  if (rotation) plan.unshift(rotation.item);
   const image = outputs.get('image') as { imageId?: string; name?: string; source?: string } | undefined;
   const origin: Record<string, string> = { ssm: 'latest Amazon Linux 2023', 'describe-images': 'latest Amazon Linux 2023', input: 'chosen' };
   if (image?.imageId) ui.info(`image ${image.imageId} ${image.name ?? ''} (${origin[image.source ?? 'input'] ?? image.source})`);
@@ -52,19 +58,24 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
     return { doc: { ...docBase, dryRun: true, actions: [] } };
   }
   if (isNoop(plan)) {
+    // An init killed after its last resource, before it recorded its outcome: done now.
+    if (resuming) await s.state.finishInit('done');
     ui.success('nothing to do: the stack already matches these answers');
     const ctx = s.context(inputs);
-    return { doc: { ...docBase, dryRun: false, actions: plan }, ctx, facts: facts(s, ctx, opts.sandbox) };
+    const serving = inputs.wait && !opts.sandbox ? await waitServing(ctx, inputs.waitTimeout) : undefined;
+    return { doc: { ...docBase, dryRun: false, actions: plan, ...(serving ? { serving } : {}) }, ctx, facts: { ...facts(s, ctx, opts.sandbox), serving } };
   }
   await confirmBuild(s, opts.sandbox);
 
-  const ctx = s.context(inputs);
+  let ctx = s.context(inputs);
   s.state.rememberInputs(persistable(initQuestions, inputs));
   s.state.rememberInitStart();
   const started = Date.now();
   let actions: PlanItem[];
   try {
-    actions = await applySteps(ctx, steps, registry);
+    // The rotation first: the steps then find the new certificate everywhere.
+    if (rotation) ctx = await rotateCertificate(ctx, rotation.why);
+    actions = [...(rotation ? [rotation.item] : []), ...(await applySteps(ctx, steps, registry))];
   } catch (err) {
     await s.state.finishInit(err instanceof InterruptedError ? 'interrupted' : 'failed');
     throw err;
@@ -72,9 +83,27 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   await s.state.finishInit('done');
   const changed = actions.filter((a) => a.action !== 'none').length;
   ui.success(`stack ${globals.stack} is ready: ${changed} change(s) in ${Math.round((Date.now() - started) / 1000)}s`);
-  const summary = facts(s, ctx, opts.sandbox);
+  // --wait, on by default on a terminal: a summary that says "serving" means it. The sandbox
+  // waits for its data plane's health checks itself.
+  const serving = !opts.sandbox && (inputs.wait ?? ui.mode === 'tty') ? await waitServing(ctx, inputs.waitTimeout) : undefined;
+  const summary = { ...facts(s, ctx, opts.sandbox), serving };
   if (!opts.sandbox) renderSummary(ui, summary);
-  return { doc: { ...docBase, dryRun: false, actions, outputs: Object.fromEntries(ctx.outputs) }, ctx, facts: summary };
+  return { doc: { ...docBase, dryRun: false, actions, outputs: Object.fromEntries(ctx.outputs), ...(serving ? { serving } : {}) }, ctx, facts: summary };
+}
+
+/** A certificate rotation this init runs first (said as a warning), else a warning about an expiry it leaves. */
+function certificateRotation(s: Session, inputs: Inputs): { why: string; item: PlanItem } | undefined {
+  const ctx = { ...s.context(inputs), dryRun: true };
+  const why = rotationDue(ctx);
+  if (!why) {
+    const warning = expiryWarning(ctx);
+    if (warning) s.ui.warn(warning);
+    return undefined;
+  }
+  const name = s.state.resource('serverCertificate')?.name ?? 'files';
+  const said = why.startsWith('it ') ? `${name} ${why.slice(3)}` : `${name}: ${why}`;
+  s.ui.warn(`certificate ${said}; init rotates it (a new key and certificate under a new IAM name, the HTTPS listener switched to it, the old one deleted)`);
+  return { why, item: rotationPlanItem(ctx, why) };
 }
 
 /** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Session } from '../commands/session.js';
+import { CERT_FILE_NAMES, stagingDirOf } from '../cert/files.js';
 import { maybe, type Ctx } from '../engine/context.js';
 import { progressLine, type LoadtestJson } from '../loadtest/index.js';
 import { findHaproxy, haproxyVersion, installHint, minimumVersion, versionAtLeast } from '../sandbox/haproxy.js';
@@ -50,7 +51,8 @@ export async function serveStack(s: Session, ctx: Ctx, o: DataPlaneTool & { dir:
       region: o.region,
       endpoint: s.aws.endpoint!,
       loadBalancerArn: lb.arn,
-      keyFiles: files ? [files.privateKey] : [],
+      // The staged key too: a rotation switches the listener before it promotes the new files.
+      keyFiles: files ? [files.privateKey, path.join(stagingDirOf(files.dir), CERT_FILE_NAMES.privateKey)] : [],
       ca: files?.certificate ?? null,
       haproxy: o.haproxy,
       dir: o.dir,

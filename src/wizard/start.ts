@@ -1,7 +1,7 @@
 // Before the wizard's session: the stack's name (it names the state file, so it comes first) and
 // whether to talk to AWS or to the sandbox (offered when no credentials work).
 import type { Command } from 'commander';
-import type { Globals } from '../commands/options.js';
+import { statePathFor, type Globals } from '../commands/options.js';
 import { runSession } from '../commands/session.js';
 import { UsageError } from '../errors.js';
 import { stackName } from '../inputs/parse.js';
@@ -21,11 +21,10 @@ export async function startInit(
 ): Promise<void> {
   const ui = await createUi({ json: globals.json, verbose: globals.verbose, yes: globals.yes, color: globals.color });
   const stackGiven = (cmd.optsWithGlobals() as { stack?: string }).stack !== undefined || !!process.env.ALBCTL_STACK;
-  const stateGiven = (cmd.optsWithGlobals() as { state?: string }).state !== undefined;
   let g = globals;
   if (ui.interactive && !stackGiven) {
     const stack = await askStack(ui, globals.stack);
-    g = { ...globals, stack, statePath: stateGiven ? globals.statePath : `.albctl/${stack}.json` };
+    g = { ...globals, stack, statePath: statePathFor(cmd, stack) };
   }
   if (await wantsSandbox(ui, g, mode)) return runSandbox(cmd, g, flagValues, ui, sandbox);
   const overrides = { stack: g.stack, statePath: g.statePath };

@@ -14,6 +14,8 @@ export interface StackFacts {
   local?: { http?: string; https?: string };
   stateFile: string;
   stackFlag: string;
+  /** What --wait saw: healthy targets of how many. */
+  serving?: { healthy: number; total: number };
 }
 
 /** On-demand us-east-1 list prices (2025): enough for an order of magnitude, not a bill. */
@@ -49,8 +51,9 @@ export function renderSummary(ui: Ui, f: StackFacts): void {
     lines.push([curl ? '' : tryLabel, `albctl${f.stackFlag} loadtest --duration 30s --report loadtest.html`]);
     lines.push(['', `albctl${f.stackFlag} status`]);
   }
-  // The sandbox's data plane has waited for them already.
-  if (f.instances > 0 && !f.local) lines.push(['note', 'new instances pass their health checks after about a minute']);
+  // What --wait saw; the sandbox's data plane has waited for them already.
+  if (f.serving && f.serving.total > 0) lines.push(['serving', `${f.serving.healthy}/${f.serving.total} targets healthy`]);
+  else if (!f.serving && !f.local && f.instances > 0) lines.push(['note', `\`albctl${f.stackFlag} status --wait\` waits until the instances pass their health checks`]);
   const cost = hourlyCost(f);
   lines.push([
     'cost',

@@ -8,85 +8,42 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadtestJson } from '../../src/loadtest/index.js';
-import { dataPlanePath, type DataPlaneDoc } from '../../src/sandbox/dataplane-file.js';
+import type { DataPlaneDoc } from '../../src/sandbox/dataplane-file.js';
 import { findHaproxy, parseStat, runtime } from '../../src/sandbox/haproxy.js';
 import { isAlive } from '../../src/state/lock.js';
-import { cliPath, collect, runCli, startCli, tempDir } from '../support/harness.js';
+import { collect, startCli, tempDir } from '../support/harness.js';
 import { selfSignedCert } from '../support/loadtest-servers.js';
-import { hasMoto, motoServerBinary } from '../support/moto.js';
-import { hasTmux, Terminal } from '../support/tmux.js';
-
-const health = { interval: 5, timeout: 2, healthy: 2, unhealthy: 2 };
-/** The supervisor looks every second; a check runs every interval; a second of slack for a busy machine. */
-const follow = 1 + 1;
-const becomesHealthy = (health.healthy + 1) * health.interval + follow;
-const becomesUnhealthy = health.unhealthy * health.interval + health.timeout + follow;
-
-interface Ready {
-  stack: string;
-  state: string;
-  region: string;
-  endpoint: string;
-  dataPlane: { http: string; https: string; ca: string } | null;
-  loadtest: LoadtestJson | null;
-}
+import { hasMoto } from '../support/moto.js';
+import { becomesHealthy, becomesUnhealthy, ended, errorCount, inFlightOnRemoved, keptSandbox, type KeptSandbox, type Ready } from '../support/sandbox.js';
+import { hasTmux, type Terminal } from '../support/tmux.js';
 
 describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sandbox --keep: the stack served on this machine', () => {
+  let sb: KeptSandbox;
   let term: Terminal;
   let dir: string;
   let elsewhere: string;
   let ready: Ready;
-  const startedAt = Date.now();
 
   beforeAll(async () => {
-    dir = await tempDir();
-    elsewhere = await tempDir();
-    const flags = `--health-interval ${health.interval} --health-timeout ${health.timeout} --healthy-threshold ${health.healthy} --unhealthy-threshold ${health.unhealthy}`;
-    term = new Terminal(`${process.execPath} ${cliPath} sandbox --yes --keep --json ${flags} > ready.json`, {
-      cwd: dir,
-      env: { ALBCTL_MOTO_SERVER: motoServerBinary(), HOME: dir, AWS_EC2_METADATA_DISABLED: 'true' },
-    });
-    const file = path.join(dir, 'ready.json');
-    for (;;) {
-      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-      if (text.endsWith('\n')) {
-        ready = JSON.parse(text) as Ready;
-        break;
-      }
-      if (/\[exit \d+\]/.test(term.screen())) throw new Error(`the sandbox ended:\n${term.screen()}`);
-      if (Date.now() - startedAt > 150_000) throw new Error(`not ready after 150 s:\n${term.screen()}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    sb = await keptSandbox();
+    ({ term, dir, elsewhere, ready } = sb);
   }, 180_000);
 
   afterAll(() => {
     term?.close();
-    process.stderr.write(`sandbox e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s in all\n`);
+    if (sb) process.stderr.write(`sandbox e2e: ${((Date.now() - sb.startedAt) / 1000).toFixed(1)} s in all\n`);
   });
 
-  /** albctl in another directory, as the printed commands run it (credentials exported). */
-  const cli = (...args: string[]) =>
-    runCli(args, { cwd: elsewhere, env: { AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox', AWS_EC2_METADATA_DISABLED: 'true' }, timeoutMs: 90_000 });
-  const onStack = () => ['--endpoint-url', ready.endpoint, '--region', ready.region, '--state', ready.state];
-  const plane = (): DataPlaneDoc => JSON.parse(readFileSync(dataPlanePath(ready.state), 'utf8')) as DataPlaneDoc;
+  const cli = (...args: string[]) => sb.cli(...args);
+  const onStack = () => sb.onStack();
+  const plane = (): DataPlaneDoc => sb.plane();
   const loadtest = async (...args: string[]): Promise<LoadtestJson> => {
     const r = await cli('loadtest', '--state', ready.state, '--json', ...args);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as LoadtestJson;
   };
-  /** Seconds until `test` holds for the data plane file; fails after `limit` seconds. */
-  async function secondsUntil(test: (d: DataPlaneDoc) => boolean, limit: number, what: string): Promise<number> {
-    const t0 = Date.now();
-    for (;;) {
-      if (test(plane())) return (Date.now() - t0) / 1000;
-      if (Date.now() - t0 > limit * 1000) throw new Error(`${what}: not within ${limit} s: ${JSON.stringify(plane().targets)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const secondsUntil = (test: (d: DataPlaneDoc) => boolean, limit: number, what: string) => sb.secondsUntil(test, limit, what);
   const healthy = (d: DataPlaneDoc) => d.targets.filter((t) => t.state === 'healthy');
-  const errorCount = (r: LoadtestJson) => Object.values(r.errors).reduce((a, n) => a + n, 0);
-  /** Requests that got an answer or failed: those still in flight when a run ends are neither. */
-  const ended = (r: LoadtestJson) => r.requests.total - r.requests.unfinished;
 
   it('builds, serves and proves itself; the ready document names what a second terminal needs', () => {
     expect(Object.keys(ready)).toEqual(['stack', 'state', 'region', 'endpoint', 'dataPlane', 'loadtest']);
@@ -191,9 +148,8 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
     expect(result.code, result.stderr).toBe(130); // interrupted: it prints what it measured
     const lt = JSON.parse(result.stdout) as LoadtestJson;
     // What the supervisor reports as in flight when it stopped a server is all that may fail.
-    const removed = term.screen().slice(screenBefore.length - 200);
-    const inFlight = [...removed.matchAll(/removed with (\d+) request\(s\) in flight/g)].reduce((a, m) => a + Number(m[1]), 0);
-    expect([...removed.matchAll(/removed with/g)]).toHaveLength(2);
+    const { removed, inFlight } = inFlightOnRemoved(term.screen(), screenBefore);
+    expect(removed).toBe(2);
     expect(errorCount(lt)).toBeLessThanOrEqual(inFlight);
     expect(lt.statusCodes).toEqual({ 200: ended(lt) });
     expect(lt.targets[third]).toBeGreaterThan(0);

@@ -2,10 +2,11 @@
 // state, the output and the logs; `--upload` to IAM; re-runs, --force, bad input, destroy.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetServerCertificateCommand, IAMClient, UploadServerCertificateCommand } from '@aws-sdk/client-iam';
+import { generateCertificate } from '../../src/cert/generate.js';
 import { edgeQueries, errorLines, mutatingCalls } from '../support/edge.js';
 import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 
@@ -114,16 +115,23 @@ describe('albctl cert', () => {
     expect(again.stderr).toContain('nothing to do');
     expect((await q.serverCertificates()).map((c) => c.ServerCertificateName)).toEqual([name]);
 
-    // New files after the upload: IAM keeps the old certificate (no rotation yet), `https` still
-    // uses it, and uploading the new files under the same name is refused.
-    const forced = await moto.cli(['cert', '--force'], dir);
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stderr).toMatch(/IAM server certificate albctl-cert-\d{12} keeps the previous certificate/);
+    // New files after the upload would leave IAM on the old key: --force is refused for --rotate,
+    // before anything changes; files replaced by hand are refused on upload.
+    const forced = await moto.cli(['cert', '--force', '-v'], dir);
+    expect(forced.code).toBe(2);
+    expect(errorLines(forced.stderr)).toEqual([
+      expect.stringMatching(/^albctl: --force would replace the files of IAM server certificate albctl-cert-\d{12}, which cannot change: `albctl cert --rotate` makes a new key/),
+    ]);
+    expect(mutatingCalls(forced.stderr)).toEqual([]);
+    expect(await readFile(doc.certificateFiles.certificate, 'utf8')).toBe(onDisk);
     const https = await moto.cli(['https'], dir);
     expect(https.code, https.stderr).toBe(0);
+    const { cn, san } = doc.certificateFiles as { cn: string; san: string[] };
+    await writeFile(doc.certificateFiles.certificate, generateCertificate({ cn, san, days: 365 }).certificatePem);
     const reupload = await moto.cli(['cert', '--upload'], dir);
     expect(reupload.code).toBe(2);
-    expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place/);
+    expect(errorLines(reupload.stderr)[0]).toMatch(/certificate\.crt is not the certificate uploaded as albctl-cert-\d{12} .*cannot change in place: restore the files, or replace both with `albctl cert --rotate`/);
+    await writeFile(doc.certificateFiles.certificate, onDisk);
 
     // status shows the expiry read from the certificate itself. moto differs from AWS: its
     // metadata Expiration is a constant in 2012 (already "expired"), so albctl reads the body.

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/moto.js';
 import { helpExamples, helpFlags, helpOptions } from '../support/help.js';
 
-const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy', 'completion'];
+const commands = ['', 'init', 'sandbox', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy', 'list', 'state', 'state push', 'state pull', 'unlock', 'completion'];
 
 /** docs/ is the reference: every flag of every help page is in it. */
 const docsDir = path.join(repoRoot, 'docs');
@@ -22,7 +22,7 @@ function albctl(...args: string[]) {
 
 describe('help pages', () => {
   it.each(commands)('albctl %s --help: 2-4 examples with its own flags, one line per --no- flag, 80 columns', (command) => {
-    const { code, stdout } = albctl(...(command ? [command] : []), '--help');
+    const { code, stdout } = albctl(...(command ? command.split(' ') : []), '--help');
     expect(code).toBe(0);
     const long = stdout.split('\n').filter((l) => l.length > 80);
     expect(long).toEqual([]);

@@ -51,7 +51,7 @@ describe('bad input', () => {
 
   it('covers every command', () => {
     const commands = new Set(badInputs.map((c) => c.args[0]));
-    for (const c of ['init', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy']) {
+    for (const c of ['init', 'target-group', 'alb', 'cert', 'https', 'sticky', 'launch-template', 'asg', 'instances', 'loadtest', 'status', 'destroy', 'list', 'state', 'unlock']) {
       expect(commands, c).toContain(c);
     }
   });

@@ -1,13 +1,14 @@
 // AWS misbehaving: with a seeded 20% of calls failing (throttling, 500, 503, connections reset
 // before and after moto did the work, slow answers, the "not yet" codes AWS sends and moto never
 // does, a read that does not see what was just created), `init --yes` and `destroy --yes` still
-// converge: exactly one of everything, configured as without faults, then nothing left.
-import path from 'node:path';
+// converge: exactly one of everything, configured as without faults, then nothing left. One seed
+// runs again with the state in S3, whose calls (the lock, every state write) fail at random too.
 import { describe, expect, it } from 'vitest';
 import { allRandomKinds, createAction, startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
 import { census, fullStack, noDuplicates, nothing, secureStack, stackShape } from '../support/census.js';
 import { awsEnv, runCli, tempDir, useMoto, type CliResult } from '../support/harness.js';
-import { checkStateFile, resetBed } from '../support/reliability.js';
+import { resetBed } from '../support/reliability.js';
+import { localState, s3State, type StateMode } from '../support/state-modes.js';
 
 const moto = useMoto();
 const RATE = 0.2;
@@ -17,9 +18,9 @@ const MAX_RUNS = 2;
 
 const errorLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('albctl:'));
 
-async function converge(args: string[], dir: string, proxy: AwsProxy, log: string[]): Promise<number> {
+async function converge(args: string[], dir: string, proxy: AwsProxy, log: string[], mode: StateMode = localState): Promise<number> {
   for (let run = 1; run <= MAX_RUNS; run++) {
-    const res = await runCli(args, { cwd: dir, env: awsEnv(proxy.url), timeoutMs: 120_000 });
+    const res = await runCli([...args, ...mode.args(dir)], { cwd: dir, env: awsEnv(proxy.url), timeoutMs: 120_000 });
     if (res.code === 0) return run;
     log.push(`${args[0]} run ${run} exited ${res.code}: ${errorLines(res).join(' | ')}`);
     expect(res.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // a failure is one line, never a stack trace
@@ -40,32 +41,37 @@ async function reference(): Promise<unknown> {
   return referenceShape;
 }
 
+const seedRuns: { seed: number; mode: StateMode }[] = [...SEEDS.map((seed) => ({ seed, mode: localState })), { seed: 1, mode: s3State(moto) }];
+
 describe(`AWS faults at ${RATE * 100}%`, () => {
-  it.each(SEEDS)('seed %i: init and destroy converge, no duplicates, nothing left', async (seed) => {
+  it.each(seedRuns)('seed $seed, $mode.name state: init and destroy converge, no duplicates, nothing left', async ({ seed, mode }) => {
     const want = await reference();
     await resetBed(moto.url);
+    await mode.ready();
     const proxy = await startAwsProxy(moto.url);
     proxy.random = { rate: RATE, seed, kinds: allRandomKinds, slowMs: 200 };
     const log: string[] = [];
     try {
       const dir = await tempDir();
-      const initRuns = await converge(['init', '--yes'], dir, proxy, log);
+      const initRuns = await converge(['init', '--yes'], dir, proxy, log, mode);
       const faults = proxy.calls.filter((c) => c.fault).length;
       expect(noDuplicates(await census(moto.client, 'albctl')), log.join('\n')).toEqual([]);
       expect(initRuns, log.join('\n')).toBeLessThanOrEqual(MAX_RUNS);
       expect(await census(moto.client, 'albctl')).toEqual(fullStack);
       expect(await stackShape(moto.client, 'albctl')).toEqual(want);
-      const state = await checkStateFile(path.join(dir, '.albctl', 'albctl.json'));
+      const state = await mode.check(dir);
       expect(Object.values(state.state!.resources).map((r) => r.status)).not.toContain('creating');
 
-      const destroyRuns = await converge(['destroy', '--yes'], dir, proxy, log);
+      const destroyRuns = await converge(['destroy', '--yes'], dir, proxy, log, mode);
       expect(destroyRuns, log.join('\n')).toBeLessThanOrEqual(MAX_RUNS);
       expect(await census(moto.client, 'albctl')).toEqual(nothing);
-      expect((await checkStateFile(path.join(dir, '.albctl', 'albctl.json'))).exists).toBe(false);
+      expect((await mode.check(dir)).exists).toBe(false);
       const kinds = [...new Set(proxy.calls.map((c) => c.fault).filter(Boolean))].sort();
+      const s3Faults = proxy.calls.filter((c) => c.service === 's3' && c.fault).length;
+      if (mode.name === 's3') expect(s3Faults, 'faults on the state\'s own calls').toBeGreaterThan(3);
       console.log(
-        `seed ${seed}: ${proxy.calls.length} calls, ${proxy.calls.filter((c) => c.fault).length} faults (init ${faults}) [${kinds.join(', ')}]; ` +
-          `init ${initRuns} run(s), destroy ${destroyRuns} run(s)${log.length ? `\n  ${log.join('\n  ')}` : ''}`,
+        `seed ${seed} (${mode.name} state): ${proxy.calls.length} calls, ${proxy.calls.filter((c) => c.fault).length} faults (init ${faults}) [${kinds.join(', ')}]; ` +
+          `${s3Faults} on S3; init ${initRuns} run(s), destroy ${destroyRuns} run(s)${log.length ? `\n  ${log.join('\n  ')}` : ''}`,
       );
     } finally {
       await proxy.stop();

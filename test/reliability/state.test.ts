@@ -31,7 +31,7 @@ describe('the lock', () => {
       const loser = a.code === 3 ? a : b;
       expect(errorLines(loser.stderr)).toHaveLength(1);
       expect(errorLines(loser.stderr)[0]).toMatch(
-        /^albctl: the stack is locked by albctl init \(pid \d+ on .+, since .+\): wait for it to finish, or if that process is gone, remove .*\.albctl\/albctl\.json\.lock$/,
+        /^albctl: the stack is locked by albctl init \(lock [0-9a-f]{12}, pid \d+ on .+, since .+\): wait for it to finish$/,
       );
       expect(await census(moto.client, 'albctl')).toEqual(fullStack);
       // The winner released its lock.

@@ -7,7 +7,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FaultRule {
-  /** Signing name from the Authorization header: ec2, elasticloadbalancing, iam, autoscaling, sts, ssm. */
+  /** Signing name from the Authorization header: ec2, elasticloadbalancing, iam, autoscaling, sts, ssm, s3. */
   service?: string;
   action: string | RegExp;
   /** Only calls whose (form-encoded or JSON) body passes this. */
@@ -30,6 +30,13 @@ export interface FaultRule {
   reset?: boolean | 'before' | 'after';
   /** Called when the rule is applied (for hang/reset 'after': once moto has answered). */
   onHit?: (call: ProxyCall) => void;
+  /**
+   * Answer this instead of forwarding: for calls moto does not implement (it answers HTTP 500 to
+   * the instance refresh calls), as AWS documents them. A contract, not proof AWS behaves so.
+   */
+  reply?: (body: string) => { status?: number; body: string };
+  /** Forward, then change moto's answer (a target reported unhealthy, which moto never does). */
+  rewrite?: (answer: string, body: string) => string;
 }
 
 export interface ProxyCall {
@@ -158,6 +165,11 @@ function errorResponse(res: ServerResponse, service: string, status: number, cod
     res.end(JSON.stringify({ __type: code, message }));
     return;
   }
+  if (service === 's3') {
+    res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': id });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>${id}</RequestId></Error>`);
+    return;
+  }
   const xml =
     service === 'ec2'
       ? `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>${id}</RequestID></Response>`
@@ -168,6 +180,8 @@ function errorResponse(res: ServerResponse, service: string, status: number, cod
 
 function faultName(rule: FaultRule): string {
   if (rule.error) return rule.error.code;
+  if (rule.reply) return 'replied';
+  if (rule.rewrite) return 'rewritten';
   if (rule.hang) return `hang-${rule.hang}`;
   if (rule.reset) return rule.reset === 'after' ? 'reset-after' : 'reset';
   if (rule.delayMs || rule.delayBeforeMs) return 'slow';
@@ -330,6 +344,13 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           hit();
           return;
         }
+        if (rule?.reply) {
+          const r = rule.reply(text);
+          res.writeHead(r.status ?? 200, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
+          res.end(r.body);
+          hit();
+          return;
+        }
         if (rule?.delayBeforeMs) await new Promise((r) => setTimeout(r, rule.delayBeforeMs));
         const answer = await forward(req, body);
         call.forwarded = true;
@@ -348,6 +369,15 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
           return;
         }
         if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
+        if (rule?.rewrite) {
+          const changed = Buffer.from(rule.rewrite(answer.body.toString('utf8'), text));
+          const headers = { ...answer.headers, 'content-length': String(changed.length) };
+          delete headers['transfer-encoding'];
+          res.writeHead(answer.status, headers);
+          res.end(changed);
+          hit();
+          return;
+        }
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         hit();
@@ -364,4 +394,20 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
+}
+
+/**
+ * A rule that reports targets unhealthy (Target.FailedHealthChecks) in DescribeTargetHealth, as
+ * the load balancer would for instances that fail their checks: moto calls every registered
+ * target healthy. `which` picks the instance ids.
+ */
+export function reportUnhealthy(which: (id: string) => boolean, times = 100_000): FaultRule {
+  return {
+    action: 'DescribeTargetHealth',
+    times,
+    rewrite: (xml) =>
+      xml.replace(/<member>\s*<Target>\s*<Id>(i-\w+)<\/Id>[\s\S]*?<\/member>/g, (m, id: string) =>
+        which(id) ? m.replace(/<State>healthy<\/State>/, '<State>unhealthy</State><Reason>Target.FailedHealthChecks</Reason><Description>Health checks failed</Description>') : m,
+      ),
+  };
 }

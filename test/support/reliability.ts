@@ -61,7 +61,7 @@ export function killAfter(
 }
 
 /** The state file, when there is one, parses and validates (a kill never leaves a torn file). */
-export async function checkStateFile(file: string): Promise<{ exists: boolean; problem?: string; state?: ReturnType<typeof stateFile.parse> }> {
+export async function checkStateFile(file: string): Promise<StateCheck> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -69,6 +69,18 @@ export async function checkStateFile(file: string): Promise<{ exists: boolean; p
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
     throw err;
   }
+  return checkStateText(text);
+}
+
+export interface StateCheck {
+  exists: boolean;
+  problem?: string;
+  state?: ReturnType<typeof stateFile.parse>;
+}
+
+/** A state's text (a file's, an S3 object's) parses and validates. */
+export function checkStateText(text: string | undefined): StateCheck {
+  if (text === undefined) return { exists: false };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -119,7 +119,7 @@ describe('planInstances', () => {
     launchTime,
   });
   it('launches the missing indexes', () => {
-    expect(planInstances([], 2)).toEqual({ keep: [], start: [], launch: [0, 1], terminate: [] });
+    expect(planInstances([], 2)).toEqual({ keep: [], start: [], launch: [0, 1], terminate: [], retiring: [] });
     expect(planInstances([inst('i-b', 1)], 3).launch).toEqual([0, 2]);
   });
   it('keeps the oldest of an index, terminates duplicates, indexes past the count (highest first) and untagged strays', () => {
@@ -136,6 +136,21 @@ describe('planInstances', () => {
     expect(p.start.map((i) => i.id)).toEqual(['i-0']);
     expect(p.launch).toEqual([1]);
     expect(p.terminate).toEqual([]);
+  });
+  it('during a roll keeps the new instance of an index and retires the old one once (a third is a duplicate)', () => {
+    const v = (i: InstanceInfo, version: string): InstanceInfo => ({ ...i, launchTemplateVersion: version });
+    const old0 = inst('i-old0', 0);
+    const new0 = v(inst('i-new0', 0, 'pending', '2026-01-02T00:00:00.000Z'), '2');
+    const again0 = v(inst('i-again0', 0, 'running', '2026-01-03T00:00:00.000Z'), '2');
+    const old1 = inst('i-old1', 1);
+    const isOld = (i: InstanceInfo) => i.launchTemplateVersion === '1';
+    const p = planInstances([old0, new0, again0, old1], 2, new Set(['i-old0', 'i-old1']), isOld);
+    expect(p.keep.map((i) => i.id)).toEqual(['i-new0', 'i-old1']);
+    expect(p.retiring.map((i) => i.id)).toEqual(['i-old0']);
+    expect(p.terminate.map((i) => i.id)).toEqual(['i-again0']);
+    expect(p.launch).toEqual([]);
+    // Without a roll the recorded (old) one stays and the new one is the duplicate.
+    expect(planInstances([old0, new0], 1, new Set(['i-old0'])).keep.map((i) => i.id)).toEqual(['i-old0']);
   });
   it('spreads round-robin over the subnets', () => {
     const subnets = ['a', 'b', 'c'].map((az) => ({ id: `subnet-${az}`, az, vpcId: 'vpc-1', cidr: '', defaultForAz: true, public: true }));

@@ -107,4 +107,36 @@ describe('state store', () => {
       StateConflictError,
     );
   });
+
+  it('refuses to write over a state that changed since it was read, and leaves it as it is', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'albctl.json');
+    const store = await StateStore.load(file, 'albctl');
+    await store.markCreated('a', 'k', { id: '1', outputs: {} });
+    const edited = (await readFile(file, 'utf8')).replace('"k"', '"edited by hand"');
+    await writeFile(file, edited);
+    const err = await store.markCreated('b', 'k', { id: '2', outputs: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(StateConflictError);
+    expect(err.message).toMatch(/albctl\.json changed since this run read it .*nothing was overwritten/);
+    expect(await readFile(file, 'utf8')).toBe(edited);
+    await expect(store.removeFile()).rejects.toBeInstanceOf(StateConflictError);
+    expect(await readFile(file, 'utf8')).toBe(edited);
+  });
+
+  it('records the last run that wrote the state, and not a run that wrote nothing', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'albctl.json');
+    const first = await StateStore.load(file, 'albctl');
+    first.rememberRunStart('target-group');
+    await first.markCreated('targetGroup', 'k', { id: '1', outputs: {} });
+    expect(JSON.parse(await readFile(file, 'utf8')).lastRun).toMatchObject({ command: 'target-group' });
+    expect(JSON.parse(await readFile(file, 'utf8')).lastRun.outcome).toBeUndefined(); // a kill now leaves it unfinished
+    await first.finishRun('done');
+    const saved = JSON.parse(await readFile(file, 'utf8')).lastRun;
+    expect(saved).toMatchObject({ command: 'target-group', outcome: 'done' });
+    const idle = await StateStore.load(file, 'albctl');
+    idle.rememberRunStart('status');
+    await idle.finishRun('failed');
+    expect(JSON.parse(await readFile(file, 'utf8')).lastRun).toEqual(saved);
+  });
 });
