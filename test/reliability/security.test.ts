@@ -64,8 +64,9 @@ describe('the private key', () => {
     await run(['cert', '--upload']);
     await run(['https']);
     await run(['status']);
-    // A new key too: `cert --force` writes it and --json/--verbose still say nothing of it.
-    await run(['cert', '--force']);
+    // A new key too: `cert --rotate` writes it (uploaded, the listener switched) and --json/--verbose
+    // still say nothing of it. (`cert --force` is refused once the files are uploaded.)
+    await run(['cert', '--rotate']);
     const newKey = await readFile(keyFile, 'utf8');
     expect(newKey).not.toBe(key);
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
