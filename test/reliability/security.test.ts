@@ -135,8 +135,8 @@ describe('the stack as built', () => {
     expect(policy.SslProtocols).toContain('TLSv1.3');
     expect(policy.SslProtocols).not.toContain('TLSv1');
     expect(policy.SslProtocols).not.toContain('TLSv1.1');
-    // Without --redirect-http, HTTP forwards.
-    expect(listeners.find((l) => l.Protocol === 'HTTP')!.DefaultActions![0]!.Type).toBe('forward');
+    // With HTTPS on, HTTP redirects by default (FSBP ELB.1); --no-redirect-http keeps a forward.
+    expect(listeners.find((l) => l.Protocol === 'HTTP')!.DefaultActions![0]!.Type).toBe('redirect');
   });
 
   it('--redirect-http: HTTP answers 301 to HTTPS, keeping host, path and query', async () => {
