@@ -88,7 +88,7 @@ export function controlRows(ctx: Ctx, rows: readonly StatusRow[]): StatusRow[] {
   }
   const expired = rows.filter((r) => r.resource === 'serverCertificate' && r.state === 'expired');
   for (const r of expired) {
-    out.push({ resource: 'control', name: 'certificate', state: 'expired', detail: `IAM server certificate ${r.name} has expired: HTTPS clients refuse it (albctl cert --force, then albctl https)` });
+    out.push({ resource: 'control', name: 'certificate', state: 'expired', detail: `IAM server certificate ${r.name} has expired: HTTPS clients refuse it (albctl cert --rotate replaces it)` });
   }
   return out;
 }
