@@ -20,6 +20,9 @@ const notYetCodes = new Set([
   'ScalingActivityInProgress', // Auto Scaling DeleteAutoScalingGroup during a scaling activity
   'ResourceContention',
   'IncorrectInstanceState',
+  'WAFAssociatedItemException', // WAFv2 DeleteWebACL while a load balancer still uses it
+  'WAFUnavailableEntityException', // WAFv2 AssociateWebACL right after CreateWebACL
+  'WAFOptimisticLockException', // WAFv2 update/delete raced another change: read the lock token again
 ]);
 
 export function isNotYet(err: unknown): boolean {
@@ -27,7 +30,7 @@ export function isNotYet(err: unknown): boolean {
 }
 
 const notFoundPattern =
-  /NotFound|NoSuchEntity|InvalidGroup\.NotFound|InvalidLaunchTemplateName\.NotFoundException|InvalidLaunchTemplateId\.(NotFound|Malformed)|InvalidInstanceID\.NotFound|InvalidTarget/;
+  /NotFound|NoSuchEntity|WAFNonexistentItemException|InvalidGroup\.NotFound|InvalidLaunchTemplateName\.NotFoundException|InvalidLaunchTemplateId\.(NotFound|Malformed)|InvalidInstanceID\.NotFound|InvalidTarget/;
 
 export function isNotFound(err: unknown): boolean {
   return notFoundPattern.test(awsCode(err));
@@ -97,6 +100,9 @@ export function answerMayBeLost(err: unknown): boolean {
 /** "It exists already": what AWS answers to a create that (an earlier attempt of which) went through. */
 const alreadyExistsCodes = new Set([
   'AlreadyExists', // Auto Scaling CreateAutoScalingGroup
+  'BucketAlreadyOwnedByYou', // S3 CreateBucket (outside us-east-1)
+  'WAFDuplicateItemException', // WAFv2 CreateWebACL
+  'WafV2DuplicateItem', // the same, as moto spells it
   'AlreadyExistsFault',
   'DuplicateTargetGroupName',
   'DuplicateLoadBalancerName',

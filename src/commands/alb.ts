@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { albQuestions, listenerPort } from '../inputs/alb.js';
 import { checkListenerPorts } from '../inputs/https.js';
 import { networkQuestions } from '../inputs/network.js';
+import { loadBalancerSecurityQuestions } from '../inputs/security.js';
 import { targetGroupQuestions } from '../inputs/target-group.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
@@ -11,25 +12,27 @@ export function register(program: Command): void {
   const cmd = program
     .command('alb')
     .description('create the security groups, the Application Load Balancer and its HTTP listener (forwarding to the target group)');
-  addQuestionOptions(cmd, [...networkQuestions, ...albQuestions], 'command');
+  addQuestionOptions(cmd, [...networkQuestions, ...albQuestions, ...loadBalancerSecurityQuestions], 'command');
   addExamples(cmd, [
     ['the load balancer in the default VPC, one public subnet per AZ', 'albctl alb'],
     ['in subnets of your choice (two or more AZs)', 'albctl alb --vpc vpc-0a1b2c3d --subnets subnet-0a1b2c3d,subnet-0e5f6a7b'],
     ['an internal load balancer listening on port 8080', 'albctl alb --scheme internal --listener-port 8080'],
+    ['access logs to a bucket albctl creates, and a web application firewall', 'albctl alb --access-logs --waf'],
   ]);
   cmd.action(async (_opts, self: Command) => {
-    const { runStepCommand } = await import('./run-steps.js');
+    const [{ runStepCommand }, { loadBalancerSecuritySteps }] = await Promise.all([import('./run-steps.js'), import('../wizard/plan.js')]);
     await runStepCommand(self, {
       command: 'alb',
       // The target group's questions resolve (from the state, or their defaults) without flags here.
-      questions: [...networkQuestions, ...albQuestions, ...targetGroupQuestions],
+      questions: [...networkQuestions, ...albQuestions, ...loadBalancerSecurityQuestions, ...targetGroupQuestions],
       // The HTTP listener forwards to the target group: when `alb` runs first (as in the console
       // walkthrough's order), it makes the target group with its defaults; `target-group` adjusts it.
-      steps: (_values, state) => [
+      steps: (values, state) => [
         ...(state.resource('targetGroup')?.status === 'created' ? [] : ['targetGroup']),
         'albSecurityGroup',
         'webSecurityGroup',
         'loadBalancer',
+        ...loadBalancerSecuritySteps(values),
         'httpListener',
       ],
       validate: (values) => {

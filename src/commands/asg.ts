@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { asgSizeFlags, autoScalingGroupQuestions, checkSizes } from '../inputs/auto-scaling-group.js';
 import { vpc } from '../inputs/network.js';
+import { instanceTypes } from '../inputs/security.js';
 import { refresh, rolloutQuestions } from '../inputs/rollout.js';
 import { waitQuestions } from '../inputs/wait.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions } from './options.js';
 
 // Not the network's --subnets: here it is the group's own (asgSubnets); the load balancer's stay as saved.
-const questions = [vpc, ...autoScalingGroupQuestions, ...rolloutQuestions, refresh, ...waitQuestions];
+const questions = [vpc, ...autoScalingGroupQuestions, instanceTypes, ...rolloutQuestions, refresh, ...waitQuestions];
 
 export function register(program: Command): void {
   const cmd = program

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { PlanItem } from '../engine/apply.js';
 import { UsageError } from '../errors.js';
 import { keepFiles } from '../inputs/destroy.js';
+import { deleteLogs } from '../inputs/security.js';
 import type { Ui } from '../ui/types.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions, givenFlags } from './options.js';
@@ -13,10 +14,10 @@ export function register(program: Command): void {
     .command('destroy')
     .description('delete every resource the state owns, in reverse dependency order, waiting where AWS needs it')
     .option('--discover', 'also find the stack\'s resources by their albctl:stack tag (when the state file is lost)');
-  addQuestionOptions(cmd, [keepFiles], 'command');
+  addQuestionOptions(cmd, [keepFiles, deleteLogs], 'command');
   addExamples(cmd, [
     ['list what would go, ask, then delete it all', 'albctl destroy'],
-    ['without the question', 'albctl destroy --yes'],
+    ['without the question; also the access log bucket, logs and all', 'albctl destroy --yes --delete-logs'],
     ['the state file is lost: find the resources by their tag', 'albctl destroy --discover --yes'],
     ['delete the resources, keep the certificate files', 'albctl destroy --yes --keep-files'],
   ]);
@@ -33,7 +34,7 @@ async function run(cmd: Command): Promise<void> {
     import('../inputs/resolve.js'),
   ]);
   const { discover } = cmd.opts() as { discover?: boolean };
-  const flags = parseFlags([keepFiles], givenFlags(cmd, [keepFiles], 'command'));
+  const flags = parseFlags([keepFiles, deleteLogs], givenFlags(cmd, [keepFiles, deleteLogs], 'command'));
   await runSession(cmd, 'destroy', { lock: true }, async (s) => {
     const { stack, dryRun, yes } = s.globals;
     const recorded = s.state.resourceIds().length;

@@ -4,11 +4,12 @@ import { UsageError } from '../errors.js';
 import { sshCidr } from '../inputs/alb.js';
 import { launchTemplateQuestions, userData } from '../inputs/launch-template.js';
 import { namesFor } from '../inputs/names.js';
+import { ssm } from '../inputs/security.js';
 import { parseFlags, resolveInputs } from '../inputs/resolve.js';
 import { addExamples } from './help.js';
 import { addQuestionOptions, givenFlags, globalsOf } from './options.js';
 
-const questions = [...launchTemplateQuestions, sshCidr];
+const questions = [...launchTemplateQuestions, sshCidr, ssm];
 
 export function register(program: Command): void {
   const cmd = program
@@ -31,10 +32,11 @@ export function register(program: Command): void {
       command: 'launch-template',
       questions,
       // With a key pair and an SSH source, the web security group's SSH rule follows them (when `alb` made the group).
-      steps: (values, state) =>
-        state.resource('webSecurityGroup')?.status === 'created' && (values.keyName !== undefined || values.sshCidr !== undefined)
-          ? ['webSecurityGroup', 'launchTemplate']
-          : ['launchTemplate'],
+      steps: (values, state) => [
+        ...(state.resource('webSecurityGroup')?.status === 'created' && (values.keyName !== undefined || values.sshCidr !== undefined) ? ['webSecurityGroup'] : []),
+        ...(values.ssm ? ['instanceRole', 'instanceProfile'] : []),
+        'launchTemplate',
+      ],
       validate: (values, state) => {
         const groups = values.instanceSecurityGroups;
         if (!groups?.length && state.resource('webSecurityGroup')?.status !== 'created') {

@@ -72,7 +72,9 @@ async function applyOne(ctx: Ctx, step: AnyStep, planned: ReadonlyMap<string, Pl
     throw new UsageError(`${what}: the state has it as ${rec.name}; a name cannot change in place (keep the name, or \`albctl destroy\` first)`);
   }
   const item: PlanItem = { step: step.id, kind: step.kind, what, name, action: 'none', changes: [] };
-  if (ctx.dryRun && step.needs.some((d) => planned.get(d)?.action === 'create')) {
+  // A setting is of needs[0] alone: the others (the log bucket the attributes name) are read as planned.
+  const basis = step.initial ? step.needs.slice(0, 1) : step.needs;
+  if (ctx.dryRun && basis.some((d) => planned.get(d)?.action === 'create')) {
     // What it builds on does not exist yet: nothing to look up. A setting of it starts from
     // AWS's defaults, and is planned as the build will converge it.
     if (!step.initial) return { ...item, action: 'create' };

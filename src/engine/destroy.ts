@@ -51,6 +51,12 @@ async function destroyOnce(ctx: Ctx, step: AnyStep, rec: ResourceRecord, item: P
     task?.skip(`kept ${what}: ${found.name ?? found.id} is not tagged albctl:stack=${ctx.stack}`);
     return { ...item, id: found.id, action: 'keep' };
   }
+  const keep = step.keep?.(ctx, found);
+  if (keep) {
+    if (!ctx.dryRun) await ctx.state.forget(step.id);
+    task?.skip(`kept ${what}: ${keep}`);
+    return { ...item, id: found.id, action: 'keep' };
+  }
   if (ctx.dryRun) return { ...item, id: found.id };
   await ctx.state.markDeleting(step.id);
   await step.destroy(ctx, found);

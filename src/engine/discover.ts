@@ -35,6 +35,11 @@ export async function destroyDiscovered(ctx: Ctx, registry: Registry, found: Rea
 async function destroyFound(ctx: Ctx, step: AnyStep, f: Found): Promise<PlanItem> {
   const what = `${step.kind.replace(/^AWS::/, '')} ${f.name ?? f.id}`;
   const item: PlanItem = { step: step.id, kind: step.kind, what, name: f.name, id: f.id, action: 'delete', changes: [] };
+  const keep = step.keep?.(ctx, f);
+  if (keep) {
+    if (!ctx.dryRun) ctx.ui.info(`kept ${what}: ${keep}`);
+    return { ...item, action: 'keep' };
+  }
   if (ctx.dryRun) return item;
   const task = ctx.ui.task(`deleting ${what}`);
   try {

@@ -4,6 +4,7 @@ import type { StatusRow } from '../steps/types.js';
 import type { Registry } from './apply.js';
 import type { Ctx } from './context.js';
 import { topoOrder } from './graph.js';
+import { controlRows } from './posture.js';
 
 export async function statusRows(ctx: Ctx, registry: Registry): Promise<StatusRow[]> {
   const steps = ctx.state.resourceIds().flatMap((id) => (registry.has(id) ? [registry.get(id)!] : []));
@@ -24,5 +25,6 @@ export async function statusRows(ctx: Ctx, registry: Registry): Promise<StatusRo
       }
     }),
   );
-  return rows.flat();
+  const all = rows.flat();
+  return [...all, ...controlRows(ctx, all)];
 }

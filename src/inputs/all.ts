@@ -6,6 +6,7 @@ import { albQuestionsWithoutSsh, sshCidr } from './alb.js';
 import { autoScalingGroupQuestions, checkSizes, desiredCapacity, initSizeFlags, maxSize, minSize, notifyTopic, scalingPolicy } from './auto-scaling-group.js';
 import { certBits, certCn, certDays, certForce, certOut, certRotate, certSan, certUpload, certificateName } from './cert.js';
 import { keepFiles } from './destroy.js';
+import { deleteLogs, instanceTypes, loadBalancerSecurityQuestions, ssm } from './security.js';
 import { checkListenerPorts, httpsQuestions, redirectHttp, sslPolicy } from './https.js';
 import { https, sticky } from './init.js';
 import { instanceCount, instancesQuestions } from './instances.js';
@@ -56,12 +57,15 @@ const flagOnly = [
   ...launchTemplateQuestions,
   ...autoScalingGroupQuestions,
   ...instancesQuestions,
+  ...loadBalancerSecurityQuestions,
+  ssm,
+  instanceTypes,
   ...rolloutQuestions,
   ...waitQuestions,
 ] as const;
 
 /** Switches of one command only, never flags of `init`. */
-const commandOnly = [certUpload, stickyDisable, keepFiles, refresh] as const;
+const commandOnly = [certUpload, stickyDisable, keepFiles, deleteLogs, refresh] as const;
 
 const every = [...wizardQuestions, ...flagOnly, ...commandOnly] as const;
 

@@ -124,6 +124,8 @@ export const redirectHttp = question({
   message: 'Redirect HTTP to HTTPS?',
   when: (v) => v.https !== false,
   parse: parseSwitch,
+  // ELB.1: on wherever an HTTPS listener is made (init with HTTPS, `https`); `alb` alone has none to redirect to.
+  default: (d) => (d.command === 'init' ? d.values.https !== false : d.command === 'https'),
 });
 
 export const httpsQuestions = [httpsPort, certificate, sslPolicy, redirectHttp];

@@ -1,7 +1,8 @@
 // Pure parsers for flag values. Each throws a UsageError that names the flag and what is allowed.
 import { UsageError } from '../errors.js';
 
-function bad(flag: string, allowed: string, raw: unknown): never {
+/** `--flag must be <allowed> (got "raw")`, exit 2. */
+export function bad(flag: string, allowed: string, raw: unknown): never {
   throw new UsageError(`${flag} must be ${allowed} (got ${JSON.stringify(String(raw))})`);
 }
 

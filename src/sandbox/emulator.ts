@@ -99,10 +99,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmulator(server: string): Promise<Emulator> {
+/**
+ * `managedPolicies`: AWS managed IAM policies (AmazonSSMManagedInstanceCore, which `--ssm`
+ * attaches) exist in every AWS account; moto has them only when started with
+ * MOTO_IAM_LOAD_MANAGED_POLICIES, and loading them costs about a second per fresh account.
+ */
+export async function startEmulator(server: string, opts: { managedPolicies?: boolean } = {}): Promise<Emulator> {
   const port = await freePort();
+  const env = opts.managedPolicies ? { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } : process.env;
   // Its own process group: Ctrl-C in the terminal must not stop it before the teardown has used it.
-  const { child, output } = spawnChild(server, ['-H', '127.0.0.1', '-p', String(port)]);
+  const { child, output } = spawnChild(server, ['-H', '127.0.0.1', '-p', String(port)], { env });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

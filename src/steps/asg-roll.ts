@@ -23,7 +23,7 @@ import { opts, type Ctx } from '../engine/context.js';
 import { describeGroup, type AutoScalingGroupOut } from './auto-scaling-group.js';
 import { elb } from './elb.js';
 import { followInstanceRefresh } from './asg-instance-refresh.js';
-import { waitRunning, waitTerminated } from './instances.js';
+import { launchSecurity, waitRunning, waitTerminated } from './instances.js';
 import type { LaunchTemplateOut } from './launch-template.js';
 import { recordedRoll, recordRoll, rollPace, runRoll, type RollRecord, type RollUnit } from './roll.js';
 import { healthBoundMs, targetStates, waitDrained, waitHealthy } from './target-health.js';
@@ -172,7 +172,7 @@ async function ownRoll(ctx: Ctx, group: AutoScalingGroupOut, lt: LaunchTemplateO
             LaunchTemplate: { LaunchTemplateId: lt.id, Version: String(roll.toVersion) },
             MinCount: 1,
             MaxCount: 1,
-            SubnetId: subnets[n % subnets.length],
+            ...launchSecurity(lt, subnets[n % subnets.length]!),
             TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
             ClientToken: launchToken(ctx, name, roll, n),
           }),

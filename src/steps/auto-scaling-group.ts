@@ -36,6 +36,8 @@ export interface AutoScalingGroupOut extends Record<string, unknown> {
   name: string;
   arn: string;
   launchTemplate: { id: string; name: string; version: string };
+  /** The mixed instances policy's types, first preferred; empty: the template's type only. */
+  instanceTypes: string[];
   minSize: number;
   maxSize: number;
   desiredCapacity: number;
@@ -113,6 +115,23 @@ async function checkVersion(ctx: Ctx, lt: Pick<LaunchTemplateOut, 'id' | 'name' 
   }
 }
 
+/**
+ * FSBP AutoScaling.6: with --instance-types, a mixed instances policy (on-demand only, the first
+ * type preferred) instead of the launch template alone, so a shortage of one type in an AZ does
+ * not stop the group from launching.
+ */
+function launchSpec(ctx: Ctx, templateId: string, version: string) {
+  const spec = { LaunchTemplateId: templateId, Version: version };
+  const types = ctx.inputs.instanceTypes;
+  if (types.length === 0) return { LaunchTemplate: spec };
+  return {
+    MixedInstancesPolicy: {
+      LaunchTemplate: { LaunchTemplateSpecification: spec, Overrides: types.map((InstanceType) => ({ InstanceType })) },
+      InstancesDistribution: { OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 100, OnDemandAllocationStrategy: 'prioritized' },
+    },
+  };
+}
+
 // ---- AWS ----
 
 export async function describeGroup(ctx: Ctx, name: string): Promise<AutoScalingGroup | undefined> {
@@ -122,6 +141,7 @@ export async function describeGroup(ctx: Ctx, name: string): Promise<AutoScaling
 
 function toFound(ctx: Ctx, g: AutoScalingGroup): Found<AutoScalingGroupOut> {
   const subnetIds = (g.VPCZoneIdentifier ?? '').split(',').filter(Boolean);
+  const spec = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   return {
     id: g.AutoScalingGroupARN!,
     name: g.AutoScalingGroupName,
@@ -130,11 +150,12 @@ function toFound(ctx: Ctx, g: AutoScalingGroup): Found<AutoScalingGroupOut> {
       name: g.AutoScalingGroupName!,
       arn: g.AutoScalingGroupARN!,
       launchTemplate: {
-        id: g.LaunchTemplate?.LaunchTemplateId ?? '',
-        name: g.LaunchTemplate?.LaunchTemplateName ?? '',
+        id: spec?.LaunchTemplateId ?? '',
+        name: spec?.LaunchTemplateName ?? '',
         // AWS leaves Version out when the group was made without one; that means $Default.
-        version: g.LaunchTemplate?.Version ?? '$Default',
+        version: spec?.Version ?? '$Default',
       },
+      instanceTypes: (g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).map((o) => o.InstanceType ?? '').filter(Boolean),
       minSize: g.MinSize ?? 0,
       maxSize: g.MaxSize ?? 0,
       desiredCapacity: g.DesiredCapacity ?? 0,
@@ -199,7 +220,7 @@ async function create(ctx: Ctx): Promise<Found<AutoScalingGroupOut>> {
   await asg(ctx).send(
     new CreateAutoScalingGroupCommand({
       AutoScalingGroupName: name,
-      LaunchTemplate: { LaunchTemplateId: lt.id, Version: version },
+      ...launchSpec(ctx, lt.id, version),
       MinSize: ctx.inputs.minSize,
       MaxSize: ctx.inputs.maxSize,
       // Without --desired, AWS starts the group at its minimum.
@@ -242,6 +263,7 @@ async function plan(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Plan> {
   };
   differ('launch template', `${o.launchTemplate.name || o.launchTemplate.id} ${o.launchTemplate.version}`, `${lt.name} ${version}`);
   if (o.launchTemplate.id !== lt.id && o.launchTemplate.name === lt.name) differ('launch template id', o.launchTemplate.id, lt.id);
+  differ('instance types', o.instanceTypes.join(',') || 'the template\'s', ctx.inputs.instanceTypes.join(',') || 'the template\'s');
   differ('min size', o.minSize, ctx.inputs.minSize);
   differ('max size', o.maxSize, ctx.inputs.maxSize);
   const desired = ctx.inputs.desiredCapacity;
@@ -277,7 +299,7 @@ async function update(ctx: Ctx, cur: Found<AutoScalingGroupOut>): Promise<Found<
         asg(ctx).send(
           new UpdateAutoScalingGroupCommand({
             AutoScalingGroupName: name,
-            LaunchTemplate: { LaunchTemplateId: lt.id, Version: version },
+            ...launchSpec(ctx, lt.id, version),
             MinSize: ctx.inputs.minSize,
             MaxSize: ctx.inputs.maxSize,
             // Left out unless --desired: AWS raises it to a new minimum or lowers it to a new maximum itself.

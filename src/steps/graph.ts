@@ -8,14 +8,20 @@ import { httpListener } from './http-listener.js';
 import { httpsListener } from './https-listener.js';
 import { image } from './image.js';
 import { instances } from './instances.js';
+import { instanceProfile } from './instance-profile.js';
+import { instanceRole } from './instance-role.js';
 import { launchTemplate } from './launch-template.js';
 import { loadBalancer } from './load-balancer.js';
+import { loadBalancerAttributes } from './load-balancer-attributes.js';
+import { logBucket } from './log-bucket.js';
 import { network } from './network.js';
 import { scalingPolicy } from './scaling-policy.js';
 import { serverCertificate } from './server-certificate.js';
 import { stickiness } from './stickiness.js';
 import { targetGroup } from './target-group.js';
 import type { AnyStep } from './types.js';
+import { webAcl } from './web-acl.js';
+import { webAclAssociation } from './web-acl-association.js';
 import { webSecurityGroup } from './web-security-group.js';
 
 export const allSteps: readonly AnyStep[] = [
@@ -24,12 +30,18 @@ export const allSteps: readonly AnyStep[] = [
   albSecurityGroup,
   webSecurityGroup,
   loadBalancer,
+  logBucket, // --access-logs without a bucket
+  loadBalancerAttributes,
+  webAcl, // --waf
+  webAclAssociation,
   httpListener,
   certificateFiles,
   serverCertificate,
   httpsListener,
   stickiness,
   image, // discovery: the AMI (owns nothing)
+  instanceRole, // --ssm
+  instanceProfile,
   launchTemplate,
   autoScalingGroup,
   scalingPolicy,

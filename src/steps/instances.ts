@@ -26,7 +26,7 @@ import { elb } from './elb.js';
 import { RuntimeError } from '../errors.js';
 import type { SubnetInfo } from '../inputs/discovery.js';
 import type { ResourceRecord } from '../state/schema.js';
-import type { LaunchTemplateOut } from './launch-template.js';
+import { metadataOptions, type LaunchTemplateOut } from './launch-template.js';
 import { networkOf } from './network.js';
 import type { TargetGroupOut } from './target-group.js';
 import { beginRoll, rollFor, rollInstances } from './instances-roll.js';
@@ -195,8 +195,20 @@ function launchParams(ctx: Ctx, lt: LaunchTemplateOut, index: number, subnet: Su
     LaunchTemplate: { LaunchTemplateId: lt.id, Version: String(lt.defaultVersion) },
     MinCount: 1,
     MaxCount: 1,
-    SubnetId: subnet.id,
+    ...launchSecurity(lt, subnet.id),
     TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+  };
+}
+
+/**
+ * IMDSv2 and the public address stated on the launch call itself, not left to the template
+ * (FSBP EC2.8, EC2.9): the call's own settings win, and moto does not apply a template's
+ * MetadataOptions. The subnet goes on the network interface (AWS refuses it beside one).
+ */
+export function launchSecurity(lt: LaunchTemplateOut, subnetId: string): Pick<RunInstancesCommandInput, 'MetadataOptions' | 'NetworkInterfaces'> {
+  return {
+    MetadataOptions: { ...metadataOptions },
+    NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: subnetId, AssociatePublicIpAddress: lt.publicIp, Groups: lt.securityGroupIds, DeleteOnTermination: true }],
   };
 }
 

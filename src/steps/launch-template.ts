@@ -21,12 +21,13 @@ import {
 import { awsCode, isNotFound, unlessNotFound } from '../aws/errors.js';
 import { retryNotYet, waitFor } from '../aws/poll.js';
 import { ownedBy, stackTagKey, stackTags, tagSpecifications } from '../aws/tags.js';
-import { flagIn, maybe, opts, type Ctx } from '../engine/context.js';
+import { flagIn, maybe, missingStep, opts, type Ctx } from '../engine/context.js';
 import { instanceSecurityGroups } from '../inputs/launch-template.js';
 import { UsageError } from '../errors.js';
 import { defaultUserData, encodeUserData, readUserDataFile } from '../webserver/user-data.js';
 import type { ResourceRecord } from '../state/schema.js';
 import { imageOf } from './image.js';
+import type { InstanceProfileOut } from './instance-profile.js';
 import { servingPort } from './target-group.js';
 import type { Found, StatusRow, Step } from './types.js';
 
@@ -39,6 +40,8 @@ export interface TemplateShape {
   instanceType: string;
   keyName: string;
   securityGroupIds: string[];
+  publicIp: string;
+  instanceProfile: string;
   httpTokens: string;
   httpEndpoint: string;
   hopLimit: number;
@@ -60,6 +63,9 @@ export interface LaunchTemplateOut extends Record<string, unknown> {
   instanceType: string;
   keyName: string | null;
   securityGroupIds: string[];
+  /** Whether instances get a public IPv4 address (only with a key pair, for SSH). */
+  publicIp: boolean;
+  instanceProfile: string | null;
   imdsv2: boolean;
   metadata: { httpTokens: string; httpEndpoint: string; hopLimit: number };
   rootVolume: { deviceName: string; size: number; type: string; encrypted: boolean };
@@ -95,6 +101,21 @@ export function securityGroupIds(ctx: Ctx): string[] {
   );
 }
 
+/**
+ * FSBP EC2.9: no public IPv4 address unless SSH is asked for (a key pair): the security groups
+ * then go on the network interface (AWS refuses them beside one). The load balancer reaches the
+ * instances by their private addresses; the sample server downloads nothing at boot. With
+ * `--ssm`, the instance profile that lets Session Manager in.
+ */
+function networkAndProfile(ctx: Ctx): Pick<RequestLaunchTemplateData, 'NetworkInterfaces' | 'IamInstanceProfile'> {
+  const profile = ctx.inputs.ssm ? maybe<InstanceProfileOut>(ctx, 'instanceProfile')?.arn : undefined;
+  if (ctx.inputs.ssm && !profile) throw missingStep(ctx.state.file, 'instanceProfile', 'launch-template --ssm');
+  return {
+    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: !!ctx.inputs.keyName, Groups: securityGroupIds(ctx), DeleteOnTermination: true }],
+    ...(profile ? { IamInstanceProfile: { Arn: profile } } : {}),
+  };
+}
+
 async function wantedData(ctx: Ctx): Promise<RequestLaunchTemplateData> {
   const img = imageOf(ctx);
   const size = ctx.inputs.volumeSize ?? img.rootVolumeSize; // default discovered: the AMI's snapshot size
@@ -104,7 +125,7 @@ async function wantedData(ctx: Ctx): Promise<RequestLaunchTemplateData> {
     ImageId: img.imageId,
     InstanceType: ctx.inputs.instanceType as RequestLaunchTemplateData['InstanceType'],
     ...(key ? { KeyName: key } : {}),
-    SecurityGroupIds: securityGroupIds(ctx),
+    ...networkAndProfile(ctx),
     MetadataOptions: { ...metadataOptions },
     // The root device of the AMI, encrypted with the account's default EBS key, its size stated.
     BlockDeviceMappings: [
@@ -124,6 +145,8 @@ type AnyTemplateData = {
   InstanceType?: string;
   KeyName?: string;
   SecurityGroupIds?: string[];
+  NetworkInterfaces?: { DeviceIndex?: number | string; AssociatePublicIpAddress?: boolean | string; Groups?: string[] }[];
+  IamInstanceProfile?: { Arn?: string; Name?: string };
   MetadataOptions?: { HttpTokens?: string; HttpEndpoint?: string; HttpPutResponseHopLimit?: number | string };
   BlockDeviceMappings?: { DeviceName?: string; Ebs?: { Encrypted?: boolean | string; VolumeType?: string; VolumeSize?: number | string } }[];
   TagSpecifications?: { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] }[];
@@ -135,6 +158,8 @@ function tagsOf(data: AnyTemplateData, type: string): Record<string, string> {
   return Object.fromEntries((spec?.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']).sort(([a], [b]) => a!.localeCompare(b!)));
 }
 
+const nic0 = (data: AnyTemplateData) => data.NetworkInterfaces?.find((n) => String(n.DeviceIndex ?? 0) === '0');
+
 /** The parts of a version's data albctl manages; of its tag specifications, the instances' and the volumes'. */
 export function shapeOf(data: AnyTemplateData, rootDeviceName?: string): TemplateShape {
   const root = data.BlockDeviceMappings?.find((b) => !rootDeviceName || b.DeviceName === rootDeviceName) ?? data.BlockDeviceMappings?.[0];
@@ -143,7 +168,9 @@ export function shapeOf(data: AnyTemplateData, rootDeviceName?: string): Templat
     imageId: data.ImageId ?? '',
     instanceType: data.InstanceType ?? '',
     keyName: data.KeyName ?? '',
-    securityGroupIds: [...(data.SecurityGroupIds ?? [])].sort(),
+    securityGroupIds: [...(data.SecurityGroupIds ?? nic0(data)?.Groups ?? [])].sort(),
+    publicIp: nic0(data)?.AssociatePublicIpAddress === undefined ? "the subnet's default" : String(nic0(data)?.AssociatePublicIpAddress),
+    instanceProfile: data.IamInstanceProfile?.Arn ?? data.IamInstanceProfile?.Name ?? '',
     httpTokens: data.MetadataOptions?.HttpTokens ?? 'optional',
     httpEndpoint: data.MetadataOptions?.HttpEndpoint ?? 'enabled',
     hopLimit: Number(data.MetadataOptions?.HttpPutResponseHopLimit ?? 1),
@@ -162,6 +189,8 @@ const labels: Record<keyof TemplateShape, string> = {
   instanceType: 'instance type',
   keyName: 'key pair',
   securityGroupIds: 'security groups',
+  publicIp: 'public IPv4',
+  instanceProfile: 'instance profile',
   httpTokens: 'IMDS tokens',
   httpEndpoint: 'IMDS endpoint',
   hopLimit: 'IMDS hop limit',
@@ -226,6 +255,8 @@ function toFound(ctx: Ctx, lt: LaunchTemplate, version: LaunchTemplateVersion): 
       instanceType: shape.instanceType,
       keyName: shape.keyName || null,
       securityGroupIds: shape.securityGroupIds,
+      publicIp: shape.publicIp !== 'false',
+      instanceProfile: shape.instanceProfile || null,
       imdsv2: shape.httpTokens === 'required',
       metadata: { httpTokens: shape.httpTokens, httpEndpoint: shape.httpEndpoint, hopLimit: shape.hopLimit },
       rootVolume: { deviceName: shape.rootDeviceName, size: shape.volumeSize, type: shape.volumeType, encrypted: shape.encrypted },
@@ -399,7 +430,8 @@ async function status(_ctx: Ctx, cur: Found<LaunchTemplateOut>): Promise<StatusR
 export const launchTemplate: Step<LaunchTemplateOut> = {
   id: 'launchTemplate',
   kind: 'AWS::EC2::LaunchTemplate',
-  needs: ['image', 'webSecurityGroup'],
+  // instanceProfile only with --ssm (an edge to a step not in the run is dropped).
+  needs: ['image', 'webSecurityGroup', 'instanceProfile'],
   command: 'launch-template',
   name: (ctx) => ctx.inputs.launchTemplateName,
   describe: (ctx) => `launch template ${ctx.inputs.launchTemplateName} (${ctx.inputs.instanceType})`,

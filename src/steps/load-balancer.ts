@@ -6,6 +6,7 @@ import {
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
+  ModifyLoadBalancerAttributesCommand,
   SetSecurityGroupsCommand,
   SetSubnetsCommand,
   type LoadBalancer,
@@ -14,7 +15,7 @@ import { isNotFound, unlessNotFound } from '../aws/errors.js';
 import { waitFor } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
 import { flagIn, need, opts, type Ctx } from '../engine/context.js';
-import { elb, elbOwned } from './elb.js';
+import { elb, elbOwned, ownedArns } from './elb.js';
 import { albSecurityGroups } from '../inputs/alb.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { ResourceRecord } from '../state/schema.js';
@@ -177,8 +178,23 @@ export function eniDescription(arn: string): string {
   return `ELB ${arn.slice(arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length)}`;
 }
 
+/**
+ * Deletion protection (on by default) makes DeleteLoadBalancer fail with OperationNotPermitted.
+ * The engine destroys only what the state records or the stack's tag marks, so this lifts it
+ * only on the stack's own load balancer.
+ */
+async function liftDeletionProtection(ctx: Ctx, arn: string): Promise<void> {
+  await unlessNotFound(
+    elb(ctx).send(
+      new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'false' }] }),
+      opts(ctx),
+    ),
+  );
+}
+
 async function destroy(ctx: Ctx, cur: Found<LoadBalancerOut>): Promise<void> {
   const name = cur.outputs.name;
+  await liftDeletionProtection(ctx, cur.id);
   await unlessNotFound(elb(ctx).send(new DeleteLoadBalancerCommand({ LoadBalancerArn: cur.id }), opts(ctx)));
   const paced = (what: string) => ({ pacing: ctx.aws.pacing, signal: ctx.signal, what });
   await waitFor(async () => ((await describe(ctx, { arn: cur.id })) ? undefined : true), paced(`load balancer ${name} to be deleted`));
@@ -215,7 +231,9 @@ async function discover(ctx: Ctx): Promise<Found<LoadBalancerOut>[]> {
     all.push(...(page.LoadBalancers ?? []));
     marker = page.NextMarker;
   } while (marker);
-  const found = await Promise.all(all.filter((lb) => lb.Type === 'application').map((lb) => toFound(ctx, lb)));
+  const albs = all.filter((lb) => lb.Type === 'application');
+  const owned = await ownedArns(ctx, albs.map((lb) => lb.LoadBalancerArn!));
+  const found = await Promise.all(albs.filter((lb) => owned.has(lb.LoadBalancerArn!)).map((lb) => toFound(ctx, lb)));
   return found.filter((f) => f.owned);
 }
 

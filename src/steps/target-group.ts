@@ -14,7 +14,7 @@ import { unlessNotFound } from '../aws/errors.js';
 import { retryNotYet } from '../aws/poll.js';
 import { stackTags } from '../aws/tags.js';
 import { flagIn, maybe, opts, type Ctx } from '../engine/context.js';
-import { elb, elbOwned } from './elb.js';
+import { elb, elbOwned, ownedArns } from './elb.js';
 import { targetPort, targetProtocol } from '../inputs/target-group.js';
 import { UsageError } from '../errors.js';
 import type { InstanceTarget } from '../inputs/parse.js';
@@ -115,7 +115,9 @@ async function discover(ctx: Ctx): Promise<Found<TargetGroupOut>[]> {
     groups.push(...(page.TargetGroups ?? []));
     marker = page.NextMarker;
   } while (marker);
-  const found = await Promise.all(groups.map((tg) => toFound(ctx, tg)));
+  // Tags in batches first; attributes only for the stack's own groups.
+  const owned = await ownedArns(ctx, groups.map((tg) => tg.TargetGroupArn!));
+  const found = await Promise.all(groups.filter((tg) => owned.has(tg.TargetGroupArn!)).map((tg) => toFound(ctx, tg)));
   return found.filter((f) => f.owned);
 }
 

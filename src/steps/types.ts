@@ -54,6 +54,11 @@ export interface Step<O extends Outputs = Outputs> {
    * unchanged), never `create`.
    */
   initial?(ctx: Ctx): O;
+  /**
+   * A reason to keep the resource on destroy (the state forgets it, AWS keeps it): the access
+   * log bucket holds the user's logs. Undefined: delete it.
+   */
+  keep?(ctx: Ctx, cur: Found<O>): string | undefined;
   status?(ctx: Ctx, cur: Found<O>): Promise<StatusRow[]>;
   /**
    * Every resource of this kind tagged albctl:stack=<stack> (for `destroy --discover`, when the

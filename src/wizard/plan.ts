@@ -2,6 +2,20 @@
 import type { PlanItem, Registry } from '../engine/apply.js';
 import type { Inputs } from '../inputs/all.js';
 
+/** The load balancer's attributes, and the log bucket and web ACL when asked for (FSBP ELB.5, ELB.16). */
+export function loadBalancerSecuritySteps(values: Pick<Inputs, 'accessLogs' | 'waf'>): string[] {
+  return [
+    ...(values.accessLogs && !values.accessLogs.bucket ? ['logBucket'] : []),
+    'loadBalancerAttributes',
+    ...(values.waf ? ['webAcl', 'webAclAssociation'] : []),
+  ];
+}
+
+/** The instance role and profile of --ssm. */
+export function ssmSteps(values: Pick<Inputs, 'ssm'>): string[] {
+  return values.ssm ? ['instanceRole', 'instanceProfile'] : [];
+}
+
 /** The steps of the whole stack in build order; optional parts follow the answers. */
 export function stepsFor(values: Inputs, registry: Registry): string[] {
   const wanted = [
@@ -9,9 +23,11 @@ export function stepsFor(values: Inputs, registry: Registry): string[] {
     'albSecurityGroup',
     'webSecurityGroup',
     'loadBalancer',
+    ...loadBalancerSecuritySteps(values),
     'httpListener',
     ...(values.https ? ['certificateFiles', 'serverCertificate', 'httpsListener'] : []),
     'stickiness', // with sticky off it converges stickiness to disabled
+    ...ssmSteps(values),
     'launchTemplate',
     'autoScalingGroup',
     'scalingPolicy',

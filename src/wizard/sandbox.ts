@@ -57,7 +57,7 @@ export async function runSandbox(cmd: Command, g: Globals, flagValues: Record<st
   const early = () => process.exit(130);
   process.on('SIGINT', early);
   process.on('SIGTERM', early);
-  const emulator = await startEmulator(server);
+  const emulator = await startEmulator(server, { managedPolicies: !!flagValues.ssm });
   const region = g.region ?? 'us-east-1';
   try {
     await prepareEmulatorDefaultVpc(emulator.url, region);

@@ -25,7 +25,9 @@ describe.skipIf(!hasTmux() || findHaproxy() === null || !hasMoto())('albctl sand
   let ready: Ready;
 
   beforeAll(async () => {
-    sb = await keptSandbox();
+    // HTTP forwards to start with (HTTPS makes it redirect by default): the proof loads both
+    // listeners, and a later test turns the redirect on.
+    sb = await keptSandbox(['--no-redirect-http']);
     ({ term, dir, elsewhere, ready } = sb);
   }, 180_000);
 

@@ -31,6 +31,7 @@ describe('albctl alb', () => {
       'albSecurityGroup:create',
       'webSecurityGroup:create',
       'loadBalancer:create',
+      'loadBalancerAttributes:update', // the attributes exist with the load balancer: converged, as stickiness is
       'httpListener:create',
     ]);
     expect(doc.httpListener.defaultAction).toMatchObject({ type: 'forward' });
@@ -50,6 +51,7 @@ describe('albctl alb', () => {
       'albSecurityGroup:create',
       'webSecurityGroup:create',
       'loadBalancer:create',
+      'loadBalancerAttributes:update', // the attributes exist with the load balancer: converged, as stickiness is
       'httpListener:create',
     ]);
 
@@ -237,11 +239,12 @@ describe('albctl alb', () => {
     expect((await q.loadBalancers())[0]).toMatchObject({ Scheme: 'internal', VpcId: vpcId });
   });
 
-  it('--dry-run plans the four resources and changes nothing', async () => {
+  it('--dry-run plans the five resources and changes nothing', async () => {
     const dir = await withTargetGroup();
     const plan = await moto.cli(['alb', '--dry-run', '--json'], dir);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(JSON.parse(plan.stdout).actions.map((a: { action: string }) => a.action)).toEqual(['create', 'create', 'create', 'create']);
+    // The load balancer's attributes are a setting of it: planned as an update from a new one's defaults.
+    expect(JSON.parse(plan.stdout).actions.map((a: { action: string }) => a.action)).toEqual(['create', 'create', 'create', 'update', 'create']);
     expect(await q.securityGroups()).toEqual([]);
     expect(await q.loadBalancers()).toEqual([]);
   });

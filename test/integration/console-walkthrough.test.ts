@@ -36,6 +36,7 @@ describe.skipIf(!hasAwsCli())('the console walkthrough as a shell script', () =>
       new Set([
         'targetGroup', 'target', 'albSecurityGroup', 'webSecurityGroup', 'loadBalancer', 'httpListener', 'certificateFiles',
         'serverCertificate', 'httpsListener', 'stickiness', 'launchTemplate', 'autoScalingGroup', 'scalingPolicy', 'instances', 'instance',
+        'loadBalancerAttributes', 'control',
       ]),
     );
     expect(rows.find((r) => r.resource === 'loadBalancer')!.state).toBe('active');

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateTargetGroupCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { runCli, tempDir, useMoto } from '../support/harness.js';
+import { awsEnv, runCli, tempDir, useMoto } from '../support/harness.js';
 
 const moto = useMoto();
 
@@ -44,4 +44,28 @@ describe('destroy --discover', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('nothing to destroy');
   });
+
+  it("300 foreign target groups: tags read in batches of 20, details only for the stack's own, no throttling storm", async () => {
+    const dir = await tempDir();
+    expect((await runCli(['target-group'], { cwd: dir, env: moto.env })).code).toBe(0);
+    const { vpcId } = await moto.network();
+    const elb = moto.client(ElasticLoadBalancingV2Client);
+    for (let i = 0; i < 300; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) =>
+          elb.send(new CreateTargetGroupCommand({ Name: `foreign-${i + j}`, Protocol: 'HTTP', Port: 80, VpcId: vpcId, Tags: [{ Key: 'team', Value: 'other' }] })),
+        ),
+      );
+    }
+    await rm(path.join(dir, '.albctl', 'albctl.json'));
+    const proxy = await moto.proxy();
+    const res = await runCli(['destroy', '--discover', '--yes'], { cwd: dir, env: awsEnv(proxy.url) });
+    expect(res.code, res.stderr).toBe(0);
+    expect(await names()).toHaveLength(300);
+    const count = (action: string) => proxy.calls.filter((c) => c.action === action).length;
+    // 301 target groups: 16 batches, plus the look of each owned resource (and the one deleted).
+    expect(count('DescribeTags')).toBeLessThanOrEqual(Math.ceil(301 / 20) + 4);
+    expect(count('DescribeTargetGroupAttributes')).toBeLessThanOrEqual(2);
+    expect(proxy.calls.length).toBeLessThan(80);
+  }, 120_000);
 });

@@ -65,8 +65,9 @@ describe('albctl https', () => {
     const doc = JSON.parse(res.stdout);
     expect(doc.url).toBe(`https://${lb!.DNSName}/`);
     expect(doc.httpsListener).toMatchObject({ arn: https!.ListenerArn, port: 443, sslPolicy: DEFAULT_SSL_POLICY, certificateArn: cert!.Arn });
-    expect(doc.httpListener).toBeNull();
-    expect((await listenerOn(80))!.DefaultActions![0]!.Type).toBe('forward'); // untouched without --redirect-http
+    // FSBP ELB.1: with HTTPS, HTTP redirects by default (--no-redirect-http keeps it forwarding).
+    expect(doc.httpListener.defaultAction).toMatchObject({ type: 'redirect', protocol: 'HTTPS' });
+    expect((await listenerOn(80))!.DefaultActions![0]!.Type).toBe('redirect');
 
     expect((await moto.cli(['https'], dir)).stderr).toContain('nothing to do');
 

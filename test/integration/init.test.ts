@@ -30,7 +30,8 @@ describe.skipIf(!hasAwsCli())('albctl init (no terminal)', () => {
     expect(built.stderr).not.toMatch(escapes);
     expect(built.stdout).not.toMatch(escapes);
     const doc = JSON.parse(built.stdout);
-    // 12 resources created; stickiness is an attribute of the target group, so it is an update.
+    // 12 resources created; stickiness is an attribute of the target group, so it is an update (the
+    // load balancer's attributes likewise).
     const actions = doc.actions as { step: string; action: string; changes: string[] }[];
     expect(actions.filter((a) => a.action === 'create')).toHaveLength(12);
     expect(actions.find((a) => a.step === 'stickiness')).toMatchObject({ action: 'update', changes: ['stickiness: off → lb_cookie for 1d (86400s)'] });
@@ -39,6 +40,13 @@ describe.skipIf(!hasAwsCli())('albctl init (no terminal)', () => {
     expect(said(doc.plan)).toEqual(said(actions));
     expect(built.stderr).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 1d\n\s+stickiness: off → lb_cookie for 1d \(86400s\)/);
     expect(built.stderr).toContain('updated stickiness on albctl-tg');
+    // The load balancer's attributes are a setting of it too: updated from a new one's defaults.
+    expect(actions.find((a) => a.step === 'loadBalancerAttributes')).toMatchObject({
+      action: 'update',
+      changes: ['deletion protection: false → true', 'drop invalid header fields: false → true'],
+    });
+    expect(built.stderr).toMatch(/~ update\s+load balancer attributes of albctl-alb\n\s+deletion protection: false → true/);
+    expect(built.stderr).toContain('updated load balancer attributes of albctl-alb');
     expect(doc.outputs.loadBalancer.dnsName).toMatch(/elb\.amazonaws\.com$/);
     expect(JSON.stringify(doc)).not.toMatch(/PRIVATE KEY/);
     expectSeedStack(aws, { instances: 2 });

@@ -77,7 +77,8 @@ describe('albctl launch-template', () => {
     expect(v1).toMatchObject({
       ImageId: ami,
       InstanceType: 't3.micro',
-      SecurityGroupIds: [sg],
+      // No key pair: no public IPv4 (FSBP EC2.9); the groups then sit on the network interface.
+      NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [sg], DeleteOnTermination: true }],
       MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 2 },
       BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true } }],
     });
@@ -163,7 +164,8 @@ describe('albctl launch-template', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).actions.map((a: { step: string }) => a.step)).toEqual(['webSecurityGroup', 'launchTemplate']);
     const data = (await version('$Default')).LaunchTemplateData!;
-    expect(data).toMatchObject({ KeyName: 'ops', SecurityGroupIds: [webSg] });
+    // A key pair for SSH: a public IPv4 address to reach it at.
+    expect(data).toMatchObject({ KeyName: 'ops', NetworkInterfaces: [{ AssociatePublicIpAddress: true, Groups: [webSg] }] });
     const sg = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [webSg] }))).SecurityGroups![0]!;
     expect(sg.IpPermissions).toContainEqual(
       expect.objectContaining({ FromPort: 22, ToPort: 22, IpRanges: [expect.objectContaining({ CidrIp: '203.0.113.0/24' })] }),
@@ -172,8 +174,18 @@ describe('albctl launch-template', () => {
     // --no-key-name takes the key out of a new version (and the SSH rule out of the group).
     const nokey = await moto.cli(['launch-template', '--no-key-name', '--json'], dir);
     expect(nokey.code, nokey.stderr).toBe(0);
-    expect(JSON.parse(nokey.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate').changes).toEqual(['key pair: ops → (none)']);
-    expect((await version('$Default')).LaunchTemplateData!.KeyName).toBeUndefined();
+    // Without a key pair, no public IPv4 address either (FSBP EC2.9).
+    expect(JSON.parse(nokey.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate').changes).toEqual([
+      'key pair: ops → (none)',
+      'public IPv4: true → false',
+    ]);
+    const after = (await version('$Default')).LaunchTemplateData!;
+    expect(after.KeyName).toBeUndefined();
+    expect(after.NetworkInterfaces).toMatchObject([{ AssociatePublicIpAddress: false, Groups: [webSg] }]);
+    // Run again: nothing left to change.
+    const again = await moto.cli(['launch-template', '--no-key-name', '--json'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).actions.find((a: { step: string }) => a.step === 'launchTemplate')).toMatchObject({ action: 'none', changes: [] });
   });
 
   it('falls back to DescribeImages (owner amazon, AL2023 name) when SSM will not answer, and saves the choice', async () => {

@@ -21,12 +21,13 @@ describe.skipIf(!hasMoto())('the sandbox without a terminal', () => {
     expect(res.code, res.stderr).toBe(0);
     const err = res.stderr;
     expect(err).toMatch(/no AWS credentials are configured: starting the sandbox instead/);
-    expect(err).toMatch(/stack albctl is ready: 13 change\(s\)/);
+    expect(err).toMatch(/stack albctl is ready: 14 change\(s\)/);
     expect(err).toMatch(/ok data plane: HAProxy [\d.]+ \(pid \d+\) serving 2 listener\(s\)/);
     expect(err).toMatch(/load balancer +http:\/\/albctl-alb-1\.us-east-1\.elb\.amazonaws\.com\/, served here by HAProxy at http:\/\/127\.0\.0\.1:\d+\//);
     expect(err).toMatch(/HTTPS:443 +[\d,]+ requests in 3\.0s with cookies: [\d,]+ × 200\n +TLS verified with certificate\.crt/);
     expect(err).toMatch(/stickiness: 8 of 8 virtual users stayed on one target/);
-    expect(err).toMatch(/HTTP:80 +[\d,]+ requests in 3\.0s without cookies: [\d,]+ × 200/);
+    // With HTTPS on, HTTP redirects by default (FSBP ELB.1).
+    expect(err).toMatch(/HTTP:80 +[\d,]+ requests in 3\.0s without cookies: [\d,]+ × 301\n +the HTTP listener redirects to HTTPS \(301\)/);
     expect(err).not.toMatch(/Keep the sandbox up/); // no question without a terminal
     expect(err).toMatch(/sandbox removed: every resource deleted, the data plane and the emulator stopped/);
     const report = path.join(dir, '.albctl', 'albctl-sandbox-report.html');

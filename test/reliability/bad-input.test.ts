@@ -4,6 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateSubnetCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateBucketCommand, S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { generateCertificate } from '../../src/cert/generate.js';
 import { runCli, tempDir, useMoto } from '../support/harness.js';
 import { badInputs, CERTIFICATE_WITHOUT_KEY, type BadInput } from './bad-inputs.js';
@@ -29,6 +30,20 @@ async function resolveArgs(c: BadInput): Promise<string[]> {
   return c.args.map((a) => a.replace(/\{(subnet-a2?|subnet-b)\}/g, (_, k: string) => values[k]!));
 }
 
+/** A bucket in another region, or (moto's x-moto-account-id header) in another account. */
+async function makeBucket(b: NonNullable<BadInput['buckets']>[number]): Promise<void> {
+  const s3 = new S3Client({ region: b.region ?? 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  if (b.account) {
+    s3.middlewareStack.add((next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = b.account!;
+      return next(args);
+    }, { step: 'build' });
+  }
+  const where = b.region && b.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: b.region as BucketLocationConstraint } } : {};
+  await s3.send(new CreateBucketCommand({ Bucket: b.name, ...where }));
+  s3.destroy();
+}
+
 describe('bad input', () => {
   it(`has a corpus of at least 60 cases (has ${badInputs.length})`, () => {
     expect(badInputs.length).toBeGreaterThanOrEqual(60);
@@ -48,6 +63,7 @@ describe('bad input', () => {
       for (const [name, content] of Object.entries(c.files ?? {})) {
         await writeFile(path.join(dir, name), content === CERTIFICATE_WITHOUT_KEY ? certificateWithoutKey() : content);
       }
+      for (const b of c.buckets ?? []) await makeBucket(b);
       const args = await resolveArgs(c);
       const res = await runCli([...args, '--verbose'], { cwd: dir, env: { ...moto.env, ...c.env } });
       expect(res.code, res.stderr).toBe(c.exit ?? 2);
@@ -56,7 +72,7 @@ describe('bad input', () => {
       expect(errors[0]).toMatch(c.says);
       expect(res.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
       const calls = res.stderr.split('\n').filter((l) => l.startsWith('aws '));
-      expect(calls.filter((l) => !/^aws \w+\.(Describe|Get|List)\w* /.test(l))).toEqual([]);
+      expect(calls.filter((l) => !/^aws \w+\.(Describe|Get|List|Head)\w* /.test(l))).toEqual([]);
       expect((await readdir(dir)).sort()).toEqual(Object.keys(c.files ?? {}).sort());
       expect(res.stdout).toBe('');
     },

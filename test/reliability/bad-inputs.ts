@@ -11,6 +11,8 @@ export interface BadInput {
   exit?: number;
   /** Files put into the working directory first (name → content); `CERTIFICATE_WITHOUT_KEY` is a real certificate. */
   files?: Record<string, string>;
+  /** S3 buckets made first: in another region, or in another account (moto's x-moto-account-id). */
+  buckets?: { name: string; region?: string; account?: string }[];
 }
 
 /** Replaced by a valid PEM certificate (with no private.pem beside it). */
@@ -33,7 +35,38 @@ const port = /must be an integer from 1 to 65535/;
 const stickyRange = /must be a duration from 1s to 7d \(like 90s, 15m, 12h, 1d, or seconds\)/;
 const policy = /must be request-count:<requests per target, 1-1000000> or cpu:<percent, 1-100>/;
 
+const logs = /--access-logs must be s3:\/\/<bucket>\/<prefix>/;
+
 export const badInputs: BadInput[] = [
+  // security posture: access log buckets, desync mode, instance types
+  { args: alb('--access-logs', 's3://Bad_Bucket/logs'), says: logs },
+  { args: alb('--access-logs', 's3://ab/logs'), says: logs },
+  { args: alb('--access-logs', 'ftp://bucket/logs'), says: logs },
+  { args: alb('--access-logs', 's3://bucket..name/logs'), says: logs },
+  { args: alb('--access-logs', 's3://my-bucket/AWSLogs'), says: /--access-logs must be .*without "AWSLogs"/ },
+  { args: init('--access-logs', 's3://192.168.1.1/logs'), says: logs },
+  { args: alb('--access-logs', 's3://albctl-no-such-bucket/logs'), says: /--access-logs: the S3 bucket albctl-no-such-bucket does not exist/ },
+  {
+    args: alb('--access-logs', 's3://albctl-logs-far-away/alb'),
+    buckets: [{ name: 'albctl-logs-far-away', region: 'eu-west-1' }],
+    says: /--access-logs: the S3 bucket albctl-logs-far-away is in eu-west-1; ELB writes access logs only to a bucket in us-east-1/,
+  },
+  {
+    args: init('--access-logs', 's3://someone-elses-logs/alb'),
+    buckets: [{ name: 'someone-elses-logs', account: '111122223333' }],
+    says: /--access-logs: the S3 bucket someone-elses-logs is not in account 123456789012/,
+    exit: 3,
+  },
+  {
+    args: alb('--access-logs', 's3://albctl-logs-no-policy/alb'),
+    buckets: [{ name: 'albctl-logs-no-policy' }],
+    says: /--access-logs: the policy of S3 bucket albctl-logs-no-policy does not let ELB write access logs: allow s3:PutObject/,
+  },
+  { args: alb('--desync-mode', 'monitor'), says: /--desync-mode must be one of defensive, strictest/ },
+  { args: init('--desync-mode', 'off'), says: /--desync-mode must be one of defensive, strictest/ },
+  { args: asg('--instance-types', 't3.micro'), says: /--instance-types must be two to twenty instance types/ },
+  { args: asg('--instance-types', 't3.micro,t3.micro'), says: /--instance-types must be two to twenty instance types/ },
+  { args: init('--instance-types', 't3.micro,micro'), says: /--instance-types must be an instance type like t3.micro/ },
   // ports
   { args: tg('--port', '0'), says: /--port must be an integer from 1 to 65535/ },
   { args: tg('--port', '65536'), says: /--port must be an integer from 1 to 65535/ },

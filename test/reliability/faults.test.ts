@@ -5,7 +5,7 @@
 // runs again with the state in S3, whose calls (the lock, every state write) fail at random too.
 import { describe, expect, it } from 'vitest';
 import { allRandomKinds, createAction, startAwsProxy, type AwsProxy } from '../support/aws-proxy.js';
-import { census, fullStack, noDuplicates, nothing, stackShape } from '../support/census.js';
+import { census, fullStack, noDuplicates, nothing, secureStack, stackShape } from '../support/census.js';
 import { awsEnv, runCli, tempDir, useMoto, type CliResult } from '../support/harness.js';
 import { resetBed } from '../support/reliability.js';
 import { localState, s3State, type StateMode } from '../support/state-modes.js';
@@ -73,6 +73,29 @@ describe(`AWS faults at ${RATE * 100}%`, () => {
         `seed ${seed} (${mode.name} state): ${proxy.calls.length} calls, ${proxy.calls.filter((c) => c.fault).length} faults (init ${faults}) [${kinds.join(', ')}]; ` +
           `${s3Faults} on S3; init ${initRuns} run(s), destroy ${destroyRuns} run(s)${log.length ? `\n  ${log.join('\n  ')}` : ''}`,
       );
+    } finally {
+      await proxy.stop();
+    }
+  }, 240_000);
+
+  it('seed 7 with --access-logs --waf --ssm --instance-types: init and destroy --delete-logs converge, nothing left', async () => {
+    await resetBed(moto.url);
+    const proxy = await startAwsProxy(moto.url);
+    proxy.random = { rate: RATE, seed: 7, kinds: allRandomKinds, slowMs: 200 };
+    const log: string[] = [];
+    const flags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
+    try {
+      const dir = await tempDir();
+      const initRuns = await converge(['init', '--yes', ...flags], dir, proxy, log);
+      expect(noDuplicates(await census(moto.client, 'albctl')), log.join('\n')).toEqual([]);
+      expect(initRuns, log.join('\n')).toBeLessThanOrEqual(MAX_RUNS);
+      expect(await census(moto.client, 'albctl')).toEqual(secureStack);
+      const destroyRuns = await converge(['destroy', '--yes', '--delete-logs'], dir, proxy, log);
+      expect(destroyRuns, log.join('\n')).toBeLessThanOrEqual(MAX_RUNS);
+      expect(await census(moto.client, 'albctl')).toEqual(nothing);
+      const faulted = proxy.calls.filter((c) => c.fault && /^(s3|wafv2|iam)$/.test(c.service)).map((c) => `${c.action}:${c.fault}`);
+      expect(faulted.length).toBeGreaterThan(3);
+      console.log(`seed 7 (security flags): ${proxy.calls.length} calls, ${proxy.calls.filter((c) => c.fault).length} faults, on S3/WAF/IAM: ${faulted.join(' ')}${log.length ? `\n  ${log.join('\n  ')}` : ''}`);
     } finally {
       await proxy.stop();
     }

@@ -111,12 +111,19 @@ describe('the stack as built', () => {
     // Every instance of the stack is in the web group alone.
     const instances = ((await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:albctl:stack', Values: ['albctl'] }] }))).Reservations ?? []).flatMap((r) => r.Instances ?? []);
     expect(instances.length).toBeGreaterThan(0);
-    for (const i of instances) expect(i.SecurityGroups?.map((g) => g.GroupId)).toEqual([web.GroupId]);
+    // Launched with a network interface (no public IPv4): the groups are the primary interface's.
+    // AWS also reports them as the instance's SecurityGroups; moto 5.2.5 leaves those empty for
+    // groups given on the interface (it fills them only from SecurityGroupIds), so read the interface.
+    for (const i of instances) {
+      const primary = i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+      expect(primary?.Groups?.map((g) => g.GroupId)).toEqual([web.GroupId]);
+      expect(i.PublicIpAddress).toBeUndefined();
+    }
 
     const lt = (await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['albctl-lt'] }))).LaunchTemplates![0]!;
     const data = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: lt.LaunchTemplateId, Versions: ['$Default'] }))).LaunchTemplateVersions![0]!.LaunchTemplateData!;
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpEndpoint: 'enabled' });
-    expect(data.SecurityGroupIds).toEqual([web.GroupId]);
+    expect(data.NetworkInterfaces?.[0]?.Groups).toEqual([web.GroupId]);
     expect(data.BlockDeviceMappings?.[0]?.Ebs?.Encrypted).toBe(true);
 
     const elb = moto.client(ElasticLoadBalancingV2Client);
@@ -128,8 +135,8 @@ describe('the stack as built', () => {
     expect(policy.SslProtocols).toContain('TLSv1.3');
     expect(policy.SslProtocols).not.toContain('TLSv1');
     expect(policy.SslProtocols).not.toContain('TLSv1.1');
-    // Without --redirect-http, HTTP forwards.
-    expect(listeners.find((l) => l.Protocol === 'HTTP')!.DefaultActions![0]!.Type).toBe('forward');
+    // With HTTPS on, HTTP redirects by default (FSBP ELB.1); --no-redirect-http keeps a forward.
+    expect(listeners.find((l) => l.Protocol === 'HTTP')!.DefaultActions![0]!.Type).toBe('redirect');
   });
 
   it('--redirect-http: HTTP answers 301 to HTTPS, keeping host, path and query', async () => {

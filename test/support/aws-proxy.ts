@@ -88,6 +88,10 @@ const notYetErrors: Record<string, { status: number; code: string; message: stri
   CreateListener: { status: 400, code: 'CertificateNotFound', message: 'Certificate not found (injected)', when: (b) => /Certificates\.member/.test(b) },
   ModifyListener: { status: 400, code: 'CertificateNotFound', message: 'Certificate not found (injected)', when: (b) => /Certificates\.member/.test(b) },
   DeleteAutoScalingGroup: { status: 400, code: 'ScalingActivityInProgress', message: 'scaling activity in progress (injected)' },
+  DeleteWebACL: { status: 400, code: 'WAFAssociatedItemException', message: 'the web ACL is still associated (injected)' },
+  AssociateWebACL: { status: 400, code: 'WAFUnavailableEntityException', message: 'retry your request (injected)' },
+  DeleteRole: { status: 409, code: 'DeleteConflict', message: 'must remove roles from instance profile first (injected)' },
+  DeleteInstanceProfile: { status: 409, code: 'DeleteConflict', message: 'in use (injected)' },
 };
 
 /** What a read of a resource that does not exist (yet) answers, by action; reads by filter answer an empty list instead. */
@@ -101,6 +105,8 @@ const notFoundErrors: Record<string, { status: number; code: string; when?: (bod
   DescribeLaunchTemplateVersions: { status: 400, code: 'InvalidLaunchTemplateId.NotFound' },
   DescribeInstances: { status: 400, code: 'InvalidInstanceID.NotFound', when: (b) => /InstanceId\./.test(b) },
   GetServerCertificate: { status: 404, code: 'NoSuchEntity' },
+  GetRole: { status: 404, code: 'NoSuchEntity' },
+  GetInstanceProfile: { status: 404, code: 'NoSuchEntity' },
 };
 
 export interface AwsProxy {
@@ -123,15 +129,20 @@ function serviceOf(req: IncomingMessage): string {
   return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
 }
 
-/** S3 is REST: the operation is the method on a bucket or key (path style), and the query. */
+/** S3 is REST: the operation is the method on the service, a bucket or a key (path style), and its sub-resource. */
 function s3ActionOf(req: IncomingMessage): string {
   const u = new URL(req.url ?? '/', 'http://x');
-  const onKey = u.pathname.split('/').filter(Boolean).length > 1;
+  const parts = u.pathname.split('/').filter(Boolean);
   const q = u.searchParams;
-  if (req.method === 'GET' && !onKey) return q.has('versioning') ? 'GetBucketVersioning' : q.has('location') ? 'GetBucketLocation' : 'ListObjectsV2';
   const verb = { GET: 'Get', PUT: 'Put', DELETE: 'Delete', HEAD: 'Head', POST: 'Post' }[req.method ?? 'GET'] ?? 'Unknown';
-  if (!onKey) return verb === 'Put' ? 'CreateBucket' : `${verb}Bucket`;
-  return `${verb}Object`;
+  if (parts.length === 0) return 'ListBuckets';
+  if (parts.length > 1) return `${verb}Object`;
+  if (verb === 'Post' && q.has('delete')) return 'DeleteObjects';
+  const sub = ['tagging', 'policy', 'encryption', 'publicAccessBlock', 'location', 'versioning'].find((k) => q.has(k));
+  if (sub === 'publicAccessBlock') return `${verb}PublicAccessBlock`;
+  if (sub) return `${verb}Bucket${sub[0]!.toUpperCase()}${sub.slice(1)}`;
+  if (verb === 'Get') return q.has('versions') ? 'ListObjectVersions' : 'ListObjectsV2';
+  return verb === 'Put' ? 'CreateBucket' : `${verb}Bucket`;
 }
 
 function actionOf(req: IncomingMessage, body: string): string {
@@ -144,7 +155,12 @@ function actionOf(req: IncomingMessage, body: string): string {
 /** The error body each protocol's SDK deserializer expects. */
 function errorResponse(res: ServerResponse, service: string, status: number, code: string, message: string): void {
   const id = randomUUID();
-  if (service === 'ssm') {
+  if (service === 's3') {
+    res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': id });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>${id}</RequestId></Error>`);
+    return;
+  }
+  if (service === 'ssm' || service === 'wafv2') {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': id });
     res.end(JSON.stringify({ __type: code, message }));
     return;

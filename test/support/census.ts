@@ -24,7 +24,9 @@ import {
   ElasticLoadBalancingV2Client,
   type Tag,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetWebACLForResourceCommand, ListTagsForResourceCommand, ListWebACLsCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { MotoBed } from './harness.js';
 
 type Client = MotoBed['client'];
@@ -52,6 +54,38 @@ export interface Census {
   scalingPolicies: number;
   /** pending or running, tagged with the stack. */
   instances: number;
+  /** S3 buckets tagged with the stack (--access-logs). */
+  logBuckets: number;
+  /** Regional WAFv2 web ACLs tagged with the stack, and the stack's load balancers that have one (--waf). */
+  webAcls: number;
+  webAclAssociations: number;
+  /** IAM roles and instance profiles under the stack's IAM path (--ssm). */
+  instanceRoles: number;
+  instanceProfiles: number;
+}
+
+/** The kinds the security flags add: buckets, web ACLs and their associations, roles, profiles. */
+async function securityCensus(client: Client, stack: string, loadBalancerArns: string[]) {
+  const s3 = client(S3Client, { forcePathStyle: true });
+  const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+  let logBuckets = 0;
+  for (const b of buckets) {
+    const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: b.Name })).then((t) => t.TagSet ?? [], () => []);
+    if (tagged(tags as Tag[], stack)) logBuckets++;
+  }
+  const waf = client(WAFV2Client);
+  const acls = (await waf.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }))).WebACLs ?? [];
+  let webAcls = 0;
+  for (const a of acls) {
+    const tags = (await waf.send(new ListTagsForResourceCommand({ ResourceARN: a.ARN }))).TagInfoForResource?.TagList ?? [];
+    if (tagged(tags as Tag[], stack)) webAcls++;
+  }
+  let webAclAssociations = 0;
+  for (const arn of loadBalancerArns) if ((await waf.send(new GetWebACLForResourceCommand({ ResourceArn: arn }))).WebACL) webAclAssociations++;
+  const path = `/albctl/${stack}/`;
+  const roles = ((await client(IAMClient).send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.Path === path);
+  const profiles = ((await client(IAMClient).send(new ListInstanceProfilesCommand({}))).InstanceProfiles ?? []).filter((p) => p.Path === path);
+  return { logBuckets, webAcls, webAclAssociations, instanceRoles: roles.length, instanceProfiles: profiles.length };
 }
 
 /** How many of each resource kind moto holds for `stack`. */
@@ -91,6 +125,7 @@ export async function census(client: Client, stack: string): Promise<Census> {
     autoScalingGroups: ourAsgs.length,
     scalingPolicies: policies,
     instances: reservations.flatMap((r) => r.Instances ?? []).length,
+    ...(await securityCensus(client, stack, ourLbs.map((l) => l.LoadBalancerArn!))),
   };
 }
 
@@ -105,7 +140,15 @@ export const fullStack: Census = {
   autoScalingGroups: 1,
   scalingPolicies: 1,
   instances: 2,
+  logBuckets: 0,
+  webAcls: 0,
+  webAclAssociations: 0,
+  instanceRoles: 0,
+  instanceProfiles: 0,
 };
+
+/** The same with --access-logs --waf --ssm: one of each new kind more. */
+export const secureStack: Census = { ...fullStack, logBuckets: 1, webAcls: 1, webAclAssociations: 1, instanceRoles: 1, instanceProfiles: 1 };
 
 export const nothing: Census = {
   loadBalancers: 0,
@@ -117,13 +160,18 @@ export const nothing: Census = {
   autoScalingGroups: 0,
   scalingPolicies: 0,
   instances: 0,
+  logBuckets: 0,
+  webAcls: 0,
+  webAclAssociations: 0,
+  instanceRoles: 0,
+  instanceProfiles: 0,
 };
 
 /** Never more than one of anything (at any moment, even after a kill). */
 export function noDuplicates(c: Census): string[] {
   const over: string[] = [];
   for (const [k, v] of Object.entries(c)) {
-    if (typeof v === 'number' && v > (fullStack as unknown as Record<string, number>)[k]!) over.push(`${k}: ${v}`);
+    if (typeof v === 'number' && v > (secureStack as unknown as Record<string, number>)[k]!) over.push(`${k}: ${v}`);
   }
   for (const [port, n] of Object.entries(c.listeners)) if (n > 1) over.push(`listeners on ${port}: ${n}`);
   return over;
@@ -200,7 +248,9 @@ export async function stackShape(client: Client, stack: string): Promise<Record<
       versions: lt.LatestVersionNumber,
       instanceType: ltData?.InstanceType,
       httpTokens: ltData?.MetadataOptions?.HttpTokens,
-      groups: (ltData?.SecurityGroupIds ?? []).map((g) => nameOfGroup.get(g) ?? g),
+      groups: (ltData?.SecurityGroupIds ?? ltData?.NetworkInterfaces?.[0]?.Groups ?? []).map((g) => nameOfGroup.get(g) ?? g),
+      publicIp: ltData?.NetworkInterfaces?.[0]?.AssociatePublicIpAddress,
+      instanceProfile: ltData?.IamInstanceProfile?.Arn?.split('/').pop(),
       userData: !!ltData?.UserData,
     },
     autoScalingGroup: asg && {

@@ -33,7 +33,7 @@ export interface MotoBed {
   /** A fault-injecting proxy in front of this moto, stopped after the test. */
   proxy(): Promise<AwsProxy>;
   /** A client for assertions, straight at moto. */
-  client<C>(Client: new (config: Record<string, unknown>) => C): C;
+  client<C>(Client: new (config: Record<string, unknown>) => C, extra?: Record<string, unknown>): C;
   network(): Promise<DefaultNetwork>;
 }
 
@@ -68,9 +68,9 @@ export function useMoto(): MotoBed {
     await prepareEmulatorDefaultVpc(url, region);
   });
   const clients = new Map<unknown, unknown>();
-  const client = <C>(Client: new (config: Record<string, unknown>) => C): C => {
+  const client = <C>(Client: new (config: Record<string, unknown>) => C, extra: Record<string, unknown> = {}): C => {
     if (!clients.has(Client)) {
-      clients.set(Client, new Client({ region, endpoint: url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }));
+      clients.set(Client, new Client({ region, endpoint: url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, ...extra }));
     }
     return clients.get(Client) as C;
   };

@@ -16,10 +16,23 @@ export interface KillPlan {
   /** Which mutating calls (1-based) of the reference run to kill after. */
   pick: (calls: string[]) => number[];
   randomKills: number;
+  /** Flags of every run of the command (init's security flags, destroy's --delete-logs). */
+  flags?: string[];
+  /** Flags of the init that builds the stack a destroy is killed in. */
+  buildFlags?: string[];
+  /** What a built stack holds (default: fullStack). */
+  stack?: Census;
 }
 
 /** Every mutating call. */
 export const everyCall = (calls: string[]) => calls.map((_, i) => i + 1);
+
+/** The mutating calls whose action matches, at least `min` of them. */
+export const callsMatching = (action: RegExp, min: number) => (calls: string[]) => {
+  const picked = calls.flatMap((a, i) => (action.test(a) ? [i + 1] : []));
+  expect(picked.length, `calls matching ${action} in ${calls.join(',')}`).toBeGreaterThanOrEqual(min);
+  return picked;
+};
 
 /** What differs between killing init and killing destroy. */
 interface Command {
@@ -36,10 +49,10 @@ interface Command {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-const init: Command = {
+const init = (stack: Census): Command => ({
   name: 'init',
   before: nothing,
-  after: fullStack,
+  after: stack,
   afterKill: async (moto) => noDuplicates(await census(moto.client, 'albctl')).map((d) => `duplicates after the kill: ${d}`),
   reference: (moto) => stackShape(moto.client, 'albctl'),
   converged: async (moto, _dir, state, reference) => {
@@ -51,11 +64,11 @@ const init: Command = {
     if (state.state?.lastInit?.outcome !== 'done') problems.push(`lastInit ${JSON.stringify(state.state?.lastInit)}`);
     return problems;
   },
-};
+});
 
-const destroy: Command = {
+const destroy = (stack: Census): Command => ({
   name: 'destroy',
-  before: fullStack,
+  before: stack,
   after: nothing,
   afterKill: async () => [],
   reference: async () => nothing,
@@ -65,16 +78,17 @@ const destroy: Command = {
     if (await access(path.join(dir, '.albctl', 'albctl', 'cert', 'private.pem')).then(() => true, () => false)) problems.push('private.pem is still there');
     return problems;
   },
-};
+});
 
 /** After the kill: no torn state, the command's own checks, the mode's lock handling; then a final run that converges. */
-async function afterKill(moto: MotoBed, command: Command, mode: StateMode, dir: string, proxyUrl: string, killed: KilledRun, reference: unknown): Promise<string[]> {
+async function afterKill(moto: MotoBed, command: Command, plan: KillPlan, dir: string, proxyUrl: string, killed: KilledRun, reference: unknown): Promise<string[]> {
+  const { mode } = plan;
   const cli = (args: string[]) => runCli(args, { cwd: dir, env: awsEnv(proxyUrl) });
   const problems: string[] = [];
   const torn = await mode.check(dir);
   if (torn.problem) problems.push(`state after the kill: ${torn.problem}`);
   problems.push(...(await command.afterKill(moto)), ...(await mode.afterKill(dir, cli)));
-  const final = await cli([command.name, '--yes', ...mode.args(dir)]);
+  const final = await cli([command.name, '--yes', ...(plan.flags ?? []), ...mode.args(dir)]);
   if (final.code !== 0) {
     return [...problems, `final ${command.name} exited ${final.code}: ${final.stderr.split('\n').filter((l) => l.startsWith('albctl:')).join(' | ')}`];
   }
@@ -88,13 +102,13 @@ async function afterKill(moto: MotoBed, command: Command, mode: StateMode, dir: 
 async function killLoop(moto: MotoBed, command: Command, plan: KillPlan): Promise<void> {
   const { mode, seed, pick, randomKills } = plan;
   const proxy = await startAwsProxy(moto.url);
-  const args = (dir: string) => [command.name, '--yes', ...mode.args(dir)];
+  const args = (dir: string) => [command.name, '--yes', ...(plan.flags ?? []), ...mode.args(dir)];
   const fresh = async () => {
     await resetBed(moto.url);
     await mode.ready();
     const dir = await tempDir();
     if (!same(command.before, nothing)) {
-      const built = await runCli(['init', '--yes', ...mode.args(dir)], { cwd: dir, env: awsEnv(proxy.url) });
+      const built = await runCli(['init', '--yes', ...(plan.buildFlags ?? []), ...mode.args(dir)], { cwd: dir, env: awsEnv(proxy.url) });
       expect(built.code, built.stderr).toBe(0);
     }
     return dir;
@@ -122,7 +136,7 @@ async function killLoop(moto: MotoBed, command: Command, plan: KillPlan): Promis
       const dir = await fresh();
       const killed = await killOnRule(args(dir), { cwd: dir, proxy, rule: { action: mutatingAction, skip: k - 1, hang: 'after' } });
       if (killed.killed) kills++;
-      report(`kill after mutating call ${k} (${mutating[k - 1]})`, await afterKill(moto, command, mode, dir, proxy.url, killed, reference));
+      report(`kill after mutating call ${k} (${mutating[k - 1]})`, await afterKill(moto, command, plan, dir, proxy.url, killed, reference));
     }
     const rand = seededRandom(seed);
     for (let i = 0; i < randomKills; i++) {
@@ -131,7 +145,7 @@ async function killLoop(moto: MotoBed, command: Command, plan: KillPlan): Promis
       const ms = Math.round(300 + rand() * (cleanMs - 400));
       const killed = await killAfter(args(dir), { cwd: dir, proxy, ms });
       if (killed.killed) kills++;
-      report(`random kill ${i + 1} at ${ms} ms`, await afterKill(moto, command, mode, dir, proxy.url, killed, reference));
+      report(`random kill ${i + 1} at ${ms} ms`, await afterKill(moto, command, plan, dir, proxy.url, killed, reference));
     }
     expect(problems).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(picked.length);
@@ -142,7 +156,7 @@ async function killLoop(moto: MotoBed, command: Command, plan: KillPlan): Promis
 }
 
 /** `init --yes` killed; after each kill no torn state, no duplicate, and a final init converges to the reference stack. */
-export const killInitLoop = (moto: MotoBed, plan: KillPlan) => killLoop(moto, init, plan);
+export const killInitLoop = (moto: MotoBed, plan: KillPlan) => killLoop(moto, init(plan.stack ?? fullStack), plan);
 
 /** `destroy --yes` killed (each time on a freshly built stack); a final destroy leaves nothing, no state, no private key. */
-export const killDestroyLoop = (moto: MotoBed, plan: KillPlan) => killLoop(moto, destroy, plan);
+export const killDestroyLoop = (moto: MotoBed, plan: KillPlan) => killLoop(moto, destroy(plan.stack ?? fullStack), plan);

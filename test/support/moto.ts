@@ -17,7 +17,8 @@ export function hasMoto(): boolean {
 export type MotoServer = Emulator;
 
 export function startMoto(): Promise<MotoServer> {
-  return startEmulator(motoServerBinary());
+  // With AWS managed policies, as an AWS account has them (--ssm attaches one).
+  return startEmulator(motoServerBinary(), { managedPolicies: true });
 }
 
 export async function resetMoto(url: string): Promise<void> {

@@ -41,7 +41,8 @@ export function expectSeedStack(aws: Aws, want: SeedExpectations = {}): void {
   const listeners = aws<Obj>('elbv2', 'describe-listeners', '--load-balancer-arn', lb!.LoadBalancerArn).Listeners as Obj[];
   expect(listeners.map((l) => `${l.Protocol}:${l.Port}`).sort()).toEqual(['HTTP:80', 'HTTPS:443']);
   const http = listeners.find((l) => l.Port === 80)!;
-  if (want.redirectHttp) expect(http.DefaultActions[0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } });
+  // FSBP ELB.1: HTTP redirects to HTTPS by default wherever HTTPS is built.
+  if (want.redirectHttp ?? true) expect(http.DefaultActions[0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', StatusCode: 'HTTP_301' } });
   else expect(http.DefaultActions[0]).toMatchObject({ Type: 'forward', TargetGroupArn: tg!.TargetGroupArn });
   // 3. the certificate in IAM, the HTTPS listener with a TLS 1.3 policy
   const certs = aws<Obj>('iam', 'list-server-certificates').ServerCertificateMetadataList as Obj[];
@@ -66,7 +67,10 @@ export function expectSeedStack(aws: Aws, want: SeedExpectations = {}): void {
   const data = version!.LaunchTemplateData as Obj;
   expect(data).toMatchObject({ InstanceType: 't3.micro', MetadataOptions: { HttpTokens: 'required' } });
   expect(data.ImageId).toMatch(/^ami-/);
-  expect(data.SecurityGroupIds).toEqual([webSg.GroupId]);
+  // No public IPv4 (FSBP EC2.9): the groups are on the network interface, as AWS requires beside
+  // AssociatePublicIpAddress, not in SecurityGroupIds.
+  expect(data.SecurityGroupIds).toBeUndefined();
+  expect(data.NetworkInterfaces).toMatchObject([{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [webSg.GroupId] }]);
   expect(Buffer.from(data.UserData as string, 'base64').toString()).toMatch(/X-Served-By/);
   const [group] = aws<Obj>('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `${stack}-asg`).AutoScalingGroups as Obj[];
   expect(group).toMatchObject({ MinSize: 0, MaxSize: 4, DesiredCapacity: 0, HealthCheckType: 'ELB', TargetGroupARNs: [tg!.TargetGroupArn] });
