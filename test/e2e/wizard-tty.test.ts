@@ -45,7 +45,7 @@ describeTty('albctl init in a terminal', () => {
     // Stickiness is a setting of the new target group: planned and built as an update from off.
     expect(screen).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 1d\n\s+stickiness: off → lb_cookie for 1d \(86400s\)\n/);
     expect(screen).toMatch(/✔ updated stickiness on albctl-tg: lb_cookie for 1d/);
-    expect(screen).toMatch(/plan: 12 to create, 1 to change\n/);
+    expect(screen).toMatch(/plan: 12 to create, 2 to change\n/);
     const dns = /load balancer\s+http:\/\/(\S+)\//.exec(screen)![1]!;
     expect(screen).toContain(`curl --cacert ${dir}/.albctl/albctl/cert/certificate.crt https://${dns}/`);
     expect(screen).toMatch(/albctl destroy/);

@@ -11,7 +11,7 @@ import { awsCli, hasAwsCli } from '../support/awscli.js';
 import { census } from '../support/census.js';
 import { runCli, tempDir, useMoto } from '../support/harness.js';
 
-const moto = useMoto();
+const moto = useMoto({ managedPolicies: true }); // --ssm attaches AmazonSSMManagedInstanceCore
 
 type Attrs = { Attributes: { Key: string; Value: string }[] };
 // The CLI's JSON, read loosely: the assertions say what each field must be.

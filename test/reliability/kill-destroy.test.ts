@@ -21,8 +21,9 @@ describe('kill anywhere: destroy', () => {
 const securityCall = /^(DeleteObjects|DeleteBucket|DisassociateWebACL|DeleteWebACL|DetachRolePolicy|RemoveRoleFromInstanceProfile|DeleteRole|DeleteInstanceProfile|ModifyLoadBalancerAttributes)$/;
 
 describe('kill anywhere: destroy --delete-logs of a stack with the security flags', () => {
+  const managed = useMoto({ managedPolicies: true }); // --ssm attaches AmazonSSMManagedInstanceCore
   const buildFlags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
   it('SIGKILL after each call that takes down the log bucket, web ACL, role and profile; a final destroy leaves nothing', async () => {
-    await killDestroyLoop(moto, { mode: localState, seed: SEED, pick: callsMatching(securityCall, 7), randomKills: 0, flags: ['--delete-logs'], buildFlags, stack: secureStack });
+    await killDestroyLoop(managed, { mode: localState, seed: SEED, pick: callsMatching(securityCall, 7), randomKills: 0, flags: ['--delete-logs'], buildFlags, stack: secureStack });
   }, 300_000);
 });

@@ -27,9 +27,10 @@ describe('kill anywhere: init', () => {
 const securityCall = /^(CreateBucket|PutBucket\w+|PutPublicAccessBlock|CreateWebACL|AssociateWebACL|CreateRole|AttachRolePolicy|CreateInstanceProfile|AddRoleToInstanceProfile|ModifyLoadBalancerAttributes)$/;
 
 describe('kill anywhere: init with the security flags', () => {
+  const managed = useMoto({ managedPolicies: true }); // --ssm attaches AmazonSSMManagedInstanceCore
   const flags = ['--access-logs', '--waf', '--ssm', '--instance-types', 't3.micro,t3a.micro'];
   it('SIGKILL after each call that makes the log bucket, web ACL, role and profile; a final init converges', async () => {
-    await killInitLoop(moto, { mode: localState, seed: SEED, pick: callsMatching(securityCall, 10), randomKills: 0, flags, stack: secureStack });
+    await killInitLoop(managed, { mode: localState, seed: SEED, pick: callsMatching(securityCall, 10), randomKills: 0, flags, stack: secureStack });
   }, 600_000);
 });
 

@@ -37,8 +37,9 @@ export interface MotoBed {
   network(): Promise<DefaultNetwork>;
 }
 
-export function motoUrl(): string {
-  const urls = inject('motoUrls');
+/** This worker's moto; `managedPolicies`: the one with AWS managed IAM policies (see global-setup). */
+export function motoUrl(opts: { managedPolicies?: boolean } = {}): string {
+  const urls = inject(opts.managedPolicies ? 'motoManagedUrls' : 'motoUrls');
   if (!urls || urls.length === 0) throw new Error('moto is not installed: run .ci/run (or create .venv with moto[server])');
   const pool = Number(process.env.VITEST_POOL_ID ?? '1');
   return urls[(pool - 1) % urls.length]!;
@@ -55,8 +56,8 @@ export function awsEnv(url: string): Record<string, string> {
 }
 
 /** moto for this test file: reset before each test, so every test starts from a fresh account. */
-export function useMoto(): MotoBed {
-  const url = motoUrl();
+export function useMoto(opts: { managedPolicies?: boolean } = {}): MotoBed {
+  const url = motoUrl(opts);
   const proxies: AwsProxy[] = [];
   afterEach(async () => {
     await Promise.all(proxies.splice(0).map((p) => p.stop()));

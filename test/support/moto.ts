@@ -16,9 +16,13 @@ export function hasMoto(): boolean {
 
 export type MotoServer = Emulator;
 
-export function startMoto(): Promise<MotoServer> {
-  // With AWS managed policies, as an AWS account has them (--ssm attaches one).
-  return startEmulator(motoServerBinary(), { managedPolicies: true });
+/**
+ * `managedPolicies`: with AWS managed policies, as an AWS account has them (--ssm attaches one).
+ * moto loads them into each fresh account on its first IAM call (about a second after every
+ * reset), so only the tests that need them use such a server.
+ */
+export function startMoto(opts: { managedPolicies?: boolean } = {}): Promise<MotoServer> {
+  return startEmulator(motoServerBinary(), opts);
 }
 
 export async function resetMoto(url: string): Promise<void> {
