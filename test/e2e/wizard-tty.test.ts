@@ -60,12 +60,12 @@ describeTty('albctl init in a terminal', () => {
     term.close();
 
     // Second session: arrows to pick another instance type, typing for the stickiness duration,
-    // 'y' for the redirect; Enter elsewhere.
+    // 'n' for the redirect (on by default with HTTPS); Enter elsewhere.
     term = new Terminal(`${process.execPath} ${cliPath} init`, { cwd: dir, env: moto.env });
     const changes: Record<string, string[]> = {
       'Instance type': ['Down', 'Enter'],
       'Stickiness duration': ['12h', 'Enter'],
-      'Redirect HTTP to HTTPS?': ['y', 'Enter'],
+      'Redirect HTTP to HTTPS?': ['n', 'Enter'],
     };
     for (;;) {
       const s = await term.waitFor(/^\? .*|\[exit \d+\]/m, 60_000);
@@ -81,13 +81,13 @@ describeTty('albctl init in a terminal', () => {
     // each change on the line under its resource
     expect(second).toMatch(/~ update\s+launch template albctl-lt \(t3\.small\)\n\s+instance type: t3\.micro → t3\.small\n/);
     expect(second).toMatch(/~ update\s+stickiness on albctl-tg: lb_cookie for 12h\n\s+stickiness: lb_cookie for 1d \(86400s\) → lb_cookie for 12h \(43200s\)\n/);
-    expect(second).toMatch(/~ update\s+HTTP listener :80 → 301 to HTTPS:443/);
-    expect(second).toMatch(/plan: 3 to change, 10 unchanged/);
+    expect(second).toMatch(/~ update\s+HTTP listener :80 → albctl-tg/);
+    expect(second).toMatch(/plan: 3 to change, 11 unchanged/);
     const [tg] = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!;
     const attrs = (await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg!.TargetGroupArn }))).Attributes!;
     expect(attrs).toContainEqual({ Key: 'stickiness.lb_cookie.duration_seconds', Value: '43200' });
     const http = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb!.LoadBalancerArn }))).Listeners!.find((l) => l.Port === 80)!;
-    expect(http.DefaultActions![0]).toMatchObject({ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } });
+    expect(http.DefaultActions![0]).toMatchObject({ Type: 'forward', TargetGroupArn: tg!.TargetGroupArn });
     const versions = await moto.client(EC2Client).send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'albctl-lt', Versions: ['$Default'] }));
     expect(versions.LaunchTemplateVersions![0]!.LaunchTemplateData!.InstanceType).toBe('t3.small');
     expect((await moto.client(AutoScalingClient).send(new DescribePoliciesCommand({}))).ScalingPolicies).toHaveLength(1);
