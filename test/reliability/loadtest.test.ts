@@ -94,7 +94,10 @@ const onlyErrors = (kind: string): Expectation => (d) => {
  */
 const timesOut: Expectation = (d) => {
   onlyErrors('timeout')(d);
-  expect(d.errors.timeout).toBeGreaterThanOrEqual(CONNECTIONS * 2.5);
+  // Up to 4 rounds of timeouts in 2 s; a user that stopped after its first timeout would leave
+  // at most one per user. 1.5 per user: a busy machine (the 10 GB body beside other test
+  // files) took as long as 1 s to reconnect 1,000 sockets, leaving 2 rounds, not 3 or 4.
+  expect(d.errors.timeout).toBeGreaterThanOrEqual(CONNECTIONS * 1.5);
   expect(d.errors.timeout).toBeLessThanOrEqual(CONNECTIONS * (DURATION_S / (TIMEOUT_MS / 1000)));
 };
 

@@ -77,7 +77,10 @@ describe.skipIf(which('haproxy') === null)('loadtest through HAProxy standing in
           void d.stop();
         }
       };
-      const r = await loadtest({ connections: 8, duration: 3, ca: cert.cert, timeout: '1s' }, `https://localhost:${alb2.port}/`, { onProgress });
+      // 5 s, not less: HAProxy waits min(timeout connect, 1 s) before each retry and marks d down
+      // only after 3 failed checks 500 ms apart, so d's users time out once or twice (1 s each)
+      // before they are moved to c. With 3 s a busy machine left some of them no time to move.
+      const r = await loadtest({ connections: 8, duration: 5, ca: cert.cert, timeout: '1s' }, `https://localhost:${alb2.port}/`, { onProgress });
       expect(stopped).toBe(true);
       expectConsistent(r);
       const perSecond = r.timeline.map((e) => e.targets['i-0ddddddddddddddddd'] ?? 0);

@@ -49,23 +49,29 @@ describe('open model, coordinated omission', () => {
     const corrected = summarize(r.latency);
     const uncorrected = summarize(r.latencyUncorrected!);
 
-    // Tolerance: the base latency on a busy 2-core machine, timer granularity (~1-2 ms) and the
-    // time to drain the queued requests over five connections after each stall.
+    // Below the truth by at most the timer granularity (~1-2 ms): a generator that does not
+    // correct for coordinated omission reports the uncorrected figures, far below these bounds.
     expect(corrected.p50).toBeLessThan(15);
     expect(corrected.p90).toBeGreaterThan(truth.p90 - 10);
-    expect(corrected.p90).toBeLessThan(truth.p90 + 30);
     expect(corrected.p99).toBeGreaterThan(truth.p99 - 10);
-    expect(corrected.p99).toBeLessThan(truth.p99 + 25);
     expect(corrected.max).toBeGreaterThan(truth.max - 10);
-    expect(corrected.max).toBeLessThan(truth.max + 60);
+    // Above the truth by the time to drain the ~200 requests queued during each stall over five
+    // connections, which the truth leaves out (it assumes instant service). That drain depends
+    // on how busy the machine is: a few ms when quiet, 35-85 ms at p90 on this 2-core machine
+    // during CI or beside four busy loops. The bounds still catch a latency counted twice or
+    // from the wrong start (a stall's wait doubled puts p90 at 200 ms, max at 400 ms).
+    expect(corrected.p90).toBeLessThan(truth.p90 + 100);
+    expect(corrected.p99).toBeLessThan(truth.p99 + 100);
+    expect(corrected.max).toBeLessThan(truth.max + 150);
 
     expect(uncorrected.p90).toBeLessThan(20);
     expect(uncorrected.p99).toBeLessThan(corrected.p99 / 2);
     expect(uncorrected.max).toBeGreaterThan(150); // the requests caught inside a stall
     expect(percentile(r.latencyUncorrected!, 50)).toBeLessThanOrEqual(percentile(r.latency, 50));
 
-    // About 20% of requests could not start on time (more on a machine busy with other work).
+    // About 20% of requests could not start on time, plus those queued behind them while the
+    // queue drains: up to 60% beside four busy loops. Not all of them: most start on time.
     expect(r.late! / r.requests.total).toBeGreaterThan(0.15);
-    expect(r.late! / r.requests.total).toBeLessThan(0.5);
+    expect(r.late! / r.requests.total).toBeLessThan(0.8);
   });
 });
