@@ -20,7 +20,7 @@ export function register(program: Command): void {
     ['access logs to a bucket albctl creates, and a web application firewall', 'albctl alb --access-logs --waf'],
   ]);
   cmd.action(async (_opts, self: Command) => {
-    const [{ runStepCommand }, { loadBalancerSecuritySteps }] = await Promise.all([import('./run-steps.js'), import('../wizard/plan.js')]);
+    const [{ runStepCommand }, { loadBalancerSecuritySteps, unwantedSteps }] = await Promise.all([import('./run-steps.js'), import('../wizard/plan.js')]);
     await runStepCommand(self, {
       command: 'alb',
       // The target group's questions resolve (from the state, or their defaults) without flags here.
@@ -35,6 +35,8 @@ export function register(program: Command): void {
         ...loadBalancerSecuritySteps(values),
         'httpListener',
       ],
+      // --no-waf after --waf: the web ACL is disassociated and deleted.
+      unwanted: unwantedSteps,
       validate: (values) => {
         checkListenerPorts(values, `--${listenerPort.local ?? listenerPort.flag}`, 'HTTPS');
       },

@@ -2,6 +2,7 @@
 // print what was done. Loaded only when such a command runs.
 import type { Command } from 'commander';
 import { applySteps, pastTense, type PlanItem } from '../engine/apply.js';
+import { destroySome } from '../engine/destroy.js';
 import { missingStep, type Ctx } from '../engine/context.js';
 import type { Inputs } from '../inputs/all.js';
 import type { Question } from '../inputs/question.js';
@@ -24,6 +25,8 @@ export interface StepCommandSpec {
   aws?: (values: Inputs) => boolean;
   /** The steps to apply; a function picks them from the resolved inputs and the state. */
   steps: readonly string[] | ((values: Inputs, state: StateStore) => readonly string[]);
+  /** Steps whose resources these values turn off: taken down after the steps, if the state has them. */
+  unwanted?: (values: Inputs) => readonly string[];
   /**
    * Cross-field checks on the resolved values, and prerequisites in the state (see needInState);
    * throw a UsageError naming the flag. Runs before any AWS call.
@@ -58,6 +61,7 @@ export async function runStepCommand(cmd: Command, spec: StepCommandSpec): Promi
     const pre = spec.prepare ? await spec.prepare(s.context(values)) : undefined;
     const ctx = pre?.ctx ?? s.context(values);
     const items = [...(pre?.items ?? []), ...(await applySteps(ctx, stepsById(stepIds), registry))];
+    if (spec.unwanted) items.push(...(await destroySome(ctx, spec.unwanted(values), registry)));
     const serving = spec.waits && values.wait && !globals.dryRun ? await (await import('../steps/target-health.js')).waitServing(ctx, values.waitTimeout) : undefined;
     const outputs = spec.result?.(ctx.outputs) ?? Object.fromEntries(stepIds.map((id) => [id, ctx.outputs.get(id)]));
     return {

@@ -15,12 +15,22 @@ export async function destroyAll(ctx: Ctx, registry: Registry): Promise<PlanItem
     ctx.ui.warn(`the state has a resource "${id}" this albctl does not know; left in the state`);
     return false;
   });
-  const nodes = ids.map((id) => registry.get(id)!);
+  const items = await destroySome(ctx, ids, registry);
+  if (!ctx.dryRun && ctx.state.resourceIds().length === 0) await ctx.state.removeFile();
+  return items;
+}
+
+/**
+ * Destroy (or plan the destruction of) those of these steps' resources that the state records,
+ * in reverse dependency order: `destroy`, and a re-run that turns an optional part off
+ * (`alb --no-waf`).
+ */
+export async function destroySome(ctx: Ctx, ids: readonly string[], registry: Registry): Promise<PlanItem[]> {
+  const nodes = ids.filter((id) => ctx.state.resource(id) !== undefined).map((id) => registry.get(id)!);
   const items = new Map<string, PlanItem>();
   await runGraph(reversed(nodes), async (id) => {
     items.set(id, await destroyOne(ctx, registry.get(id)!, ctx.state.resource(id)!));
   }, ctx.signal);
-  if (!ctx.dryRun && ctx.state.resourceIds().length === 0) await ctx.state.removeFile();
   return topoOrder(reversed(nodes)).map((id) => items.get(id)!);
 }
 

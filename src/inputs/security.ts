@@ -84,7 +84,7 @@ export const waf = question({
   key: 'waf',
   flag: 'waf',
   description: 'a WAFv2 web ACL with the AWS managed common rule set in front of the load balancer (about $6/month plus requests)',
-  negation: 'no web application firewall',
+  negation: "no web application firewall (deletes the stack's web ACL, if it has one)",
   parse: parseSwitch,
   default: () => false,
 });

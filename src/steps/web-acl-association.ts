@@ -8,7 +8,7 @@ import { maybe, need, opts, type Ctx } from '../engine/context.js';
 import type { ResourceRecord } from '../state/schema.js';
 import type { LoadBalancerOut } from './load-balancer.js';
 import type { Found, StatusRow, Step } from './types.js';
-import { waf, type WebAclOut } from './web-acl.js';
+import { waf, webAclName, type WebAclOut } from './web-acl.js';
 
 export interface WebAclAssociationOut extends Record<string, unknown> {
   loadBalancerArn: string;
@@ -56,6 +56,12 @@ async function destroy(ctx: Ctx, cur: Found<WebAclAssociationOut>): Promise<void
   await unlessNotFound(waf(ctx).send(new DisassociateWebACLCommand({ ResourceArn: cur.id }), opts(ctx)));
 }
 
+/** Another web ACL on the load balancer (the user's, put there since): not ours to take off. */
+function keep(ctx: Ctx, cur: Found<WebAclAssociationOut>): string | undefined {
+  const ours = webAclName(ctx);
+  return cur.outputs.webAclName === ours ? undefined : `the load balancer is protected by ${cur.outputs.webAclName || cur.outputs.webAclArn}, not ${ours}`;
+}
+
 async function status(_ctx: Ctx, cur: Found<WebAclAssociationOut>): Promise<StatusRow[]> {
   const o = cur.outputs;
   return [{ resource: 'webAclAssociation', name: o.webAclName, state: 'associated', detail: `protects ${o.loadBalancerArn.split('/').slice(-2, -1)[0] ?? o.loadBalancerArn}`, data: { ...o } }];
@@ -66,11 +72,12 @@ export const webAclAssociation: Step<WebAclAssociationOut> = {
   kind: 'AWS::WAFv2::WebACLAssociation',
   needs: ['loadBalancer', 'webAcl'],
   command: 'alb --waf',
-  describe: (ctx) => `web ACL ${ctx.stack}-waf on ${ctx.inputs.albName}`,
+  describe: (ctx) => `web ACL ${webAclName(ctx)} on ${ctx.inputs.albName}`,
   find,
   create: associate,
   changes,
   update: associate,
   destroy,
+  keep,
   status,
 };

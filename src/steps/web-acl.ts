@@ -32,7 +32,7 @@ export const waf = (ctx: Ctx) => ctx.aws.client(WAFV2Client);
 
 export const COMMON_RULE_SET = 'AWSManagedRulesCommonRuleSet';
 
-const nameOf = (ctx: Ctx) => `${ctx.stack}-waf`;
+export const webAclName = (ctx: Ctx) => `${ctx.stack}-waf`;
 const metric = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 128);
 
 function rules(ctx: Ctx): Rule[] {
@@ -42,12 +42,12 @@ function rules(ctx: Ctx): Rule[] {
       Priority: 0,
       Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: COMMON_RULE_SET } },
       OverrideAction: { None: {} },
-      VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metric(`${nameOf(ctx)}-common`) },
+      VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metric(`${webAclName(ctx)}-common`) },
     },
   ];
 }
 
-const visibility = (ctx: Ctx) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metric(nameOf(ctx)) });
+const visibility = (ctx: Ctx) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: metric(webAclName(ctx)) });
 
 async function list(ctx: Ctx): Promise<WebACLSummary[]> {
   const all: WebACLSummary[] = [];
@@ -82,14 +82,14 @@ async function toFound(ctx: Ctx, acl: WebACL): Promise<Found<WebAclOut>> {
 
 /** By the recorded ARN's name and id, else by name in the region's list. */
 async function find(ctx: Ctx, rec?: ResourceRecord): Promise<Found<WebAclOut> | undefined> {
-  const name = rec?.name ?? nameOf(ctx);
+  const name = rec?.name ?? webAclName(ctx);
   const summary = (await list(ctx)).find((s) => (rec?.id ? s.ARN === rec.id : s.Name === name));
   const got = summary ? await get(ctx, summary.Name!, summary.Id!) : undefined;
   return got ? toFound(ctx, got.acl) : undefined;
 }
 
 async function create(ctx: Ctx): Promise<Found<WebAclOut>> {
-  const name = nameOf(ctx);
+  const name = webAclName(ctx);
   await waf(ctx).send(
     new CreateWebACLCommand({
       Name: name,
@@ -167,8 +167,8 @@ export const webAcl: Step<WebAclOut> = {
   kind: 'AWS::WAFv2::WebACL',
   needs: [],
   command: 'alb --waf',
-  name: nameOf,
-  describe: (ctx) => `web ACL ${nameOf(ctx)} (${COMMON_RULE_SET})`,
+  name: webAclName,
+  describe: (ctx) => `web ACL ${webAclName(ctx)} (${COMMON_RULE_SET})`,
   find,
   create,
   changes,

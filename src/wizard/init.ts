@@ -2,6 +2,7 @@
 // what to do next. Resumes from the state file; a re-run with the same answers changes nothing.
 import { applySteps, type PlanItem } from '../engine/apply.js';
 import type { Ctx } from '../engine/context.js';
+import { destroySome } from '../engine/destroy.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { namesFor } from '../inputs/names.js';
 import { persistable } from '../inputs/resolve.js';
@@ -13,7 +14,7 @@ import { waitServing } from '../steps/target-health.js';
 import { checkForceAfterUpload } from '../inputs/cert.js';
 import { converse } from './conversation.js';
 import { renderPlan } from '../ui/plan.js';
-import { isNoop, stepsFor } from './plan.js';
+import { isNoop, stepsFor, unwantedSteps } from './plan.js';
 import { renderSummary, type StackFacts } from './summary.js';
 
 export interface WizardOptions {
@@ -75,7 +76,7 @@ export async function runWizard(s: Session, opts: WizardOptions): Promise<Wizard
   try {
     // The rotation first: the steps then find the new certificate everywhere.
     if (rotation) ctx = await rotateCertificate(ctx, rotation.why);
-    actions = [...(rotation ? [rotation.item] : []), ...(await applySteps(ctx, steps, registry))];
+    actions = [...(rotation ? [rotation.item] : []), ...(await applyAndPrune(ctx, inputs, steps))];
   } catch (err) {
     await s.state.finishInit(err instanceof InterruptedError ? 'interrupted' : 'failed');
     throw err;
@@ -106,6 +107,12 @@ function certificateRotation(s: Session, inputs: Inputs): { why: string; item: P
   return { why, item: rotationPlanItem(ctx, why) };
 }
 
+/** The steps, then what the answers turned off (`--no-waf` after `--waf`), taken down. */
+async function applyAndPrune(ctx: Ctx, inputs: Inputs, steps: ReturnType<typeof stepsById>): Promise<PlanItem[]> {
+  const built = await applySteps(ctx, steps, registry);
+  return [...built, ...(await destroySome(ctx, unwantedSteps(inputs), registry))];
+}
+
 /** The plan: the same steps, reading only (the AWS layer refuses any write while it plans). */
 async function planOnly(
   s: Session,
@@ -116,7 +123,7 @@ async function planOnly(
   const readOnly = s.aws.readOnly;
   s.aws.readOnly = true;
   try {
-    return { plan: await applySteps(ctx, steps, registry), outputs: ctx.outputs };
+    return { plan: await applyAndPrune(ctx, inputs, steps), outputs: ctx.outputs };
   } finally {
     s.aws.readOnly = readOnly;
   }

@@ -11,6 +11,16 @@ export function loadBalancerSecuritySteps(values: Pick<Inputs, 'accessLogs' | 'w
   ];
 }
 
+/**
+ * What a re-run with an optional part turned off takes down, when the state has it: `--no-waf`
+ * disassociates and deletes the web ACL (it is billed by the month). The access-log bucket stays
+ * (logs are the user's data; `destroy --delete-logs`); the SSM role and profile stay until
+ * `destroy` (free, and running instances may still use them).
+ */
+export function unwantedSteps(values: Pick<Inputs, 'waf'>): string[] {
+  return values.waf ? [] : ['webAclAssociation', 'webAcl'];
+}
+
 /** The instance role and profile of --ssm. */
 export function ssmSteps(values: Pick<Inputs, 'ssm'>): string[] {
   return values.ssm ? ['instanceRole', 'instanceProfile'] : [];
