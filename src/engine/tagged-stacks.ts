@@ -2,19 +2,15 @@
 // albctl:stack tag, whatever their name. The Resource Groups Tagging API would be one call, but it
 // returns no Auto Scaling groups (on AWS as in moto) and moto's gives no launch templates, so each
 // service is asked with its own tag filter: EC2 and Auto Scaling filter by tag key on the server,
-// ELBv2 tags are read 20 ARNs per call, IAM certificates are the stack's by their path.
+// ELBv2 tags are read 20 ARNs per call (the same reader as `destroy --discover`), IAM certificates are the stack's by their path.
 import { AutoScalingClient, DescribeTagsCommand as DescribeAsgTags } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeTagsCommand as DescribeEc2Tags, EC2Client } from '@aws-sdk/client-ec2';
-import {
-  DescribeLoadBalancersCommand,
-  DescribeTagsCommand as DescribeElbTags,
-  DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient, ListServerCertificatesCommand } from '@aws-sdk/client-iam';
 import type { Aws } from '../aws/clients.js';
 import { toAlbctlError } from '../aws/errors.js';
 import { stackTagKey } from '../aws/tags.js';
+import { stackTagValues } from '../steps/elb.js';
 
 /** Tagged resources per stack name. */
 export type TaggedStacks = Map<string, number>;
@@ -100,19 +96,7 @@ async function elbTagged(aws: Aws, o: Opts): Promise<string[]> {
     arns.push(...(page.TargetGroups ?? []).map((tg) => tg.TargetGroupArn!));
     marker = page.NextMarker;
   } while (marker);
-  const out: string[] = [];
-  // DescribeTags takes 20 ARNs; four calls at a time stay clear of the API's rate limit.
-  const batches = Array.from({ length: Math.ceil(arns.length / 20) }, (_, i) => arns.slice(i * 20, i * 20 + 20));
-  for (let i = 0; i < batches.length; i += 4) {
-    const pages = await Promise.all(batches.slice(i, i + 4).map((ResourceArns) => elb.send(new DescribeElbTags({ ResourceArns }), o)));
-    for (const page of pages) {
-      for (const d of page.TagDescriptions ?? []) {
-        const value = d.Tags?.find((t) => t.Key === stackTagKey)?.Value;
-        if (value !== undefined) out.push(value);
-      }
-    }
-  }
-  return out;
+  return [...(await stackTagValues(elb, arns, o)).values()];
 }
 
 async function asgTagged(aws: Aws, o: Opts): Promise<string[]> {
